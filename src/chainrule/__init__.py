@@ -1,0 +1,48 @@
+"""chainrule: the mathematics of backpropagation, executable.
+
+A small NumPy package whose every function is derived, line by line, on the
+pages of the chainrule site. This module only re-exports the public API.
+"""
+
+from chainrule.activations import relu, relu_grad, sigmoid, sigmoid_grad
+from chainrule.gradcheck import (
+    GradientCheckError,
+    GradientCheckReport,
+    check_gradient,
+    numerical_gradient,
+    numerical_jacobian,
+)
+from chainrule.layers import MLP, Dense
+from chainrule.losses import cross_entropy, cross_entropy_grad
+from chainrule.softmax import (
+    log_softmax,
+    logsumexp,
+    softmax,
+    softmax_jacobian,
+    softmax_jvp,
+    softmax_vjp,
+)
+
+__all__ = [
+    "MLP",
+    "Dense",
+    "GradientCheckError",
+    "GradientCheckReport",
+    "check_gradient",
+    "cross_entropy",
+    "cross_entropy_grad",
+    "log_softmax",
+    "logsumexp",
+    "numerical_gradient",
+    "numerical_jacobian",
+    "relu",
+    "relu_grad",
+    "sigmoid",
+    "sigmoid_grad",
+    "softmax",
+    "softmax_jacobian",
+    "softmax_jvp",
+    "softmax_vjp",
+]
+
+__version__ = "0.1.0"
