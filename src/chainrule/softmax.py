@@ -1,0 +1,436 @@
+r"""Softmax, log-softmax and log-sum-exp, each with its derivative beside it.
+
+For logits :math:`z \in \mathbb{R}^C`,
+
+.. math::
+
+    \operatorname{lse}(z) = \log \sum_{c} e^{z_c}, \qquad
+    p = \operatorname{softmax}(z) = e^{z - \operatorname{lse}(z)}, \qquad
+    \log p = z - \operatorname{lse}(z).
+
+All three are computed after subtracting the row maximum
+:math:`m = \max_c z_c`, which changes nothing mathematically
+(:math:`\operatorname{softmax}(z - m) = \operatorname{softmax}(z)`) but keeps
+every exponent :math:`\le 0`, so ``exp`` never overflows and the largest term
+of the sum is exactly 1.
+
+**Complex-step safe.** The shift :math:`m` is taken from the *real part*
+(``np.max(z.real, ...)``), and it is a constant as far as the derivative is
+concerned: it cancels exactly, so the imaginary part that the complex step
+feeds in at :math:`z + ih\,e_j` passes through ``exp``, ``sum`` and ``log``
+untouched. No ``abs``, ``sign`` or norm appears on a differentiated path.
+
+**Non-finite logits** follow PyTorch 2.x (``torch.softmax``,
+``torch.log_softmax``, ``torch.logsumexp``):
+
+* a :math:`-\infty` logit in a row with a finite maximum gets probability
+  exactly 0 and log-probability :math:`-\infty`;
+* a row whose maximum is :math:`+\infty`, a row of all :math:`-\infty`, or a
+  row containing NaN gives NaN in every entry of ``softmax`` and
+  ``log_softmax`` (the shift is :math:`\infty - \infty`);
+* ``logsumexp`` returns the limit instead: :math:`+\infty` for a row
+  containing :math:`+\infty`, :math:`-\infty` for a row of all
+  :math:`-\infty` (:math:`\log 0`), NaN for a row containing NaN.
+
+Floating-point warnings are silenced only inside these functions and only for
+the operations that produce those documented values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from chainrule._validation import (
+    as_float_array,
+    check_axis,
+    check_nonempty_axis,
+    check_same_shape,
+)
+
+__all__ = [
+    "log_softmax",
+    "log_softmax_vjp",
+    "logsumexp",
+    "softmax",
+    "softmax_jacobian",
+    "softmax_jvp",
+    "softmax_vjp",
+]
+
+
+def _validate_logits(z: ArrayLike, name: str, axis: int) -> tuple[np.ndarray, int]:
+    """Return `z` as a float/complex array and `axis` normalised, or raise."""
+    z = as_float_array(z, name)
+    if z.ndim == 0:
+        raise ValueError(
+            f"{name} must have at least one axis to normalise over, got a 0-d array"
+        )
+    axis = check_axis(axis, z.ndim)
+    check_nonempty_axis(z, name, axis)
+    return z, axis
+
+
+def _shifted_exp(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Return ``(s, e, total)``: :math:`s = z - \max \operatorname{Re} z`, :math:`e = e^s`, :math:`\sum e`.
+
+    The one ``exp`` pass shared by :func:`softmax`, :func:`log_softmax` and the
+    cross-entropy gradient. `total` keeps the reduced axis (``keepdims``), so
+    ``e / total`` is the softmax and ``s - log(total)`` the log-softmax.
+    For a finite row, ``max(s.real) == 0`` and ``1 <= total <= C``.
+    """
+    shift = np.max(z.real, axis=axis, keepdims=True)
+    # Rows with max +inf or all -inf give inf - inf = nan here; that is the
+    # documented (PyTorch) result, so the 'invalid' warning is not news.
+    with np.errstate(invalid="ignore"):
+        s = z - shift
+    e = np.exp(s)
+    return s, e, np.sum(e, axis=axis, keepdims=True)
+
+
+# ---------------------------------------------------------------------------
+# log-sum-exp; its gradient is the softmax
+# ---------------------------------------------------------------------------
+
+
+def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarray:
+    r"""Log of the sum of exponentials along `axis`, without overflow.
+
+    Parameters
+    ----------
+    z : array_like of shape (..., C, ...), float or complex
+        Logits; any number of other axes is carried along.
+    axis : int, default -1
+        The axis to reduce (the class axis).
+    keepdims : bool, default False
+        Keep the reduced axis with length 1, so the result broadcasts against `z`.
+
+    Returns
+    -------
+    ndarray of the shape of `z` without `axis` (or with length 1 there), dtype of `z`
+        :math:`\operatorname{lse}(z)`.
+
+    Raises
+    ------
+    TypeError
+        If `z` is not floating-point or complex, or `axis` is not an integer.
+    ValueError
+        If `z` is 0-d, `axis` is out of range, or `z` has no entries along `axis`.
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{lse}(z) = m + \log \sum_c e^{z_c - m}, \qquad m = \max_c \operatorname{Re} z_c,
+        \qquad \frac{\partial \operatorname{lse}}{\partial z_j} = \frac{e^{z_j}}{\sum_c e^{z_c}} = p_j .
+
+    **Its gradient is the softmax**: ``softmax(z)`` is the derivative rule of
+    ``logsumexp``. Where the row maximum is :math:`\pm\infty` the shift is
+    replaced by 0 (as ``torch.logsumexp`` does) so that the result is the
+    limit: :math:`+\infty` if any entry is :math:`+\infty`, :math:`-\infty` for
+    a row of all :math:`-\infty`.
+
+    ```python
+    import numpy as np
+    from chainrule.softmax import logsumexp
+
+    z = np.array([[1000.0, 1000.0], [-np.inf, -np.inf]])
+    assert np.allclose(logsumexp(z), [1000.0 + np.log(2.0), -np.inf])
+    ```
+    """
+    z, axis = _validate_logits(z, "z", axis)
+    shift = np.max(z.real, axis=axis, keepdims=True)
+    shift[~np.isfinite(shift)] = 0
+    # With the shift zeroed, a +inf row overflows to inf, an all -inf row is log(0) = -inf,
+    # and inf - inf inside a row with both is nan: the limits documented above.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        out = np.log(np.sum(np.exp(z - shift), axis=axis, keepdims=True)) + shift
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+# ---------------------------------------------------------------------------
+# softmax, its Jacobian, and the two products with it
+# ---------------------------------------------------------------------------
+
+
+def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
+    r"""Softmax along `axis`: non-negative entries that sum to 1.
+
+    Parameters
+    ----------
+    z : array_like of shape (..., C, ...), float or complex
+        Logits.
+    axis : int, default -1
+        The class axis.
+
+    Returns
+    -------
+    ndarray of the shape and dtype of `z`
+        Probabilities :math:`p`.
+
+    Raises
+    ------
+    TypeError
+        If `z` is not floating-point or complex, or `axis` is not an integer.
+    ValueError
+        If `z` is 0-d, `axis` is out of range, or `z` has no entries along `axis`.
+
+    Notes
+    -----
+    .. math:: p_i = \frac{e^{z_i - m}}{\sum_c e^{z_c - m}}, \qquad m = \max_c \operatorname{Re} z_c .
+
+    Derivative: :func:`softmax_jacobian` (:math:`J = \operatorname{diag}(p) - p p^\top`),
+    and the matrix-free products :func:`softmax_jvp` / :func:`softmax_vjp`.
+    A row with a :math:`+\infty`, all :math:`-\infty`, or a NaN is NaN throughout
+    (as in PyTorch); a single :math:`-\infty` among finite logits gets exactly 0.
+
+    ```python
+    import numpy as np
+    from chainrule.softmax import softmax
+
+    p = softmax(np.array([1e6, 0.0, -np.inf], dtype=np.float32))
+    assert p.dtype == np.float32 and p.tolist() == [1.0, 0.0, 0.0]
+    ```
+    """
+    z, axis = _validate_logits(z, "z", axis)
+    _, e, total = _shifted_exp(z, axis)
+    return e / total
+
+
+def softmax_jacobian(z: ArrayLike) -> np.ndarray:
+    r"""Jacobian of :func:`softmax` over the last axis, one C x C matrix per row.
+
+    Parameters
+    ----------
+    z : array_like of shape (..., C), float or complex
+        Logits; softmax is taken over the last axis.
+
+    Returns
+    -------
+    ndarray of shape (..., C, C), dtype of `z`
+        ``J[..., i, j]`` :math:`= \partial p_i / \partial z_j` (numerator layout).
+
+    Raises
+    ------
+    TypeError
+        If `z` is not floating-point or complex.
+    ValueError
+        If `z` is 0-d or its last axis is empty.
+
+    Notes
+    -----
+    .. math:: J_{ij} = \frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - p_j),
+              \qquad J = \operatorname{diag}(p) - p\,p^\top .
+
+    :math:`J` is symmetric, each row and column sums to 0 (adding a constant to
+    every logit does not change :math:`p`, so :math:`J\mathbf{1} = 0`), and it
+    is positive semi-definite (:math:`v^\top J v = \operatorname{Var}_p(v) \ge 0`).
+    Forming it costs :math:`O(C^2)` per row; backpropagation never needs to,
+    see :func:`softmax_vjp`.
+
+    ```python
+    import numpy as np
+    from chainrule.softmax import softmax_jacobian
+
+    J = softmax_jacobian(np.array([0.5, -1.0, 2.0]))
+    assert np.allclose(J, J.T) and np.allclose(J.sum(axis=1), 0.0)
+    ```
+    """
+    z, _ = _validate_logits(z, "z", -1)
+    p = softmax(z, axis=-1)
+    jacobian = -p[..., :, None] * p[..., None, :]
+    diagonal = np.arange(z.shape[-1])
+    jacobian[..., diagonal, diagonal] += p
+    return jacobian
+
+
+def _softmax_product(z: ArrayLike, v: ArrayLike, v_name: str) -> np.ndarray:
+    """``J v`` for the softmax Jacobian J at `z`, in O(C) per row (shared by jvp and vjp)."""
+    z, _ = _validate_logits(z, "z", -1)
+    v = as_float_array(v, v_name)
+    check_same_shape(v, v_name, z, "z")
+    p = softmax(z, axis=-1)
+    # <p, v> without conjugation: the bilinear form keeps the complex step analytic.
+    return p * (v - np.sum(p * v, axis=-1, keepdims=True))
+
+
+def softmax_jvp(z: ArrayLike, v: ArrayLike) -> np.ndarray:
+    r"""Jacobian-vector product :math:`J v` of :func:`softmax` (last axis), without forming J.
+
+    Parameters
+    ----------
+    z : array_like of shape (..., C), float or complex
+        Logits at which the Jacobian is taken.
+    v : array_like of shape (..., C), float or complex
+        Tangent: a direction in logit space, one per row.
+
+    Returns
+    -------
+    ndarray of shape (..., C)
+        :math:`J v`, the change of :math:`p` along `v`. Its dtype is NumPy's
+        promotion of the dtypes of `z` and `v`.
+
+    Raises
+    ------
+    TypeError
+        If `z` or `v` is not floating-point or complex.
+    ValueError
+        If `v` does not have the shape of `z`, or `z` is 0-d or has an empty last axis.
+
+    Notes
+    -----
+    .. math:: J v = \bigl(\operatorname{diag}(p) - p p^\top\bigr) v = p \odot \bigl(v - \langle p, v\rangle \mathbf{1}\bigr).
+
+    :math:`O(C)` per row instead of the :math:`O(C^2)` of ``softmax_jacobian(z) @ v``.
+    Because :math:`J` is symmetric, :math:`J v = J^\top v`: this is the same
+    formula as :func:`softmax_vjp`.
+
+    ```python
+    import numpy as np
+    from chainrule.softmax import softmax_jacobian, softmax_jvp
+
+    z, v = np.array([0.3, -1.2, 2.0]), np.array([1.0, 0.0, -2.0])
+    assert np.allclose(softmax_jvp(z, v), softmax_jacobian(z) @ v)
+    ```
+    """
+    return _softmax_product(z, v, "v")
+
+
+def softmax_vjp(z: ArrayLike, g: ArrayLike) -> np.ndarray:
+    r"""Vector-Jacobian product :math:`J^\top g` of :func:`softmax` (last axis): its backward pass.
+
+    Parameters
+    ----------
+    z : array_like of shape (..., C), float or complex
+        Logits that were passed to :func:`softmax`.
+    g : array_like of shape (..., C), float or complex
+        Upstream gradient :math:`\partial L / \partial p`, one per row.
+
+    Returns
+    -------
+    ndarray of shape (..., C)
+        :math:`\partial L / \partial z = J^\top g`. Its dtype is NumPy's
+        promotion of the dtypes of `z` and `g`.
+
+    Raises
+    ------
+    TypeError
+        If `z` or `g` is not floating-point or complex.
+    ValueError
+        If `g` does not have the shape of `z`, or `z` is 0-d or has an empty last axis.
+
+    Notes
+    -----
+    .. math:: \frac{\partial L}{\partial z_j} = \sum_i \frac{\partial L}{\partial p_i} J_{ij}
+              = p_j \Bigl(g_j - \sum_i g_i\, p_i\Bigr),
+              \qquad J^\top g = p \odot \bigl(g - \langle p, g\rangle \mathbf{1}\bigr).
+
+    The same formula as :func:`softmax_jvp`, because :math:`J^\top = J`.
+
+    ```python
+    import numpy as np
+    from chainrule.softmax import softmax_jacobian, softmax_vjp
+
+    z, g = np.array([[0.3, -1.2, 2.0]]), np.array([[0.5, 1.0, 0.0]])
+    assert np.allclose(softmax_vjp(z, g), (g[:, None, :] @ softmax_jacobian(z))[:, 0])
+    ```
+    """
+    return _softmax_product(z, g, "g")
+
+
+# ---------------------------------------------------------------------------
+# log-softmax and its backward pass
+# ---------------------------------------------------------------------------
+
+
+def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
+    r"""Log of the softmax along `axis`, computed without ever taking ``log(p)``.
+
+    Parameters
+    ----------
+    z : array_like of shape (..., C, ...), float or complex
+        Logits.
+    axis : int, default -1
+        The class axis.
+
+    Returns
+    -------
+    ndarray of the shape and dtype of `z`
+        :math:`\log p`, every entry :math:`\le 0`.
+
+    Raises
+    ------
+    TypeError
+        If `z` is not floating-point or complex, or `axis` is not an integer.
+    ValueError
+        If `z` is 0-d, `axis` is out of range, or `z` has no entries along `axis`.
+
+    Notes
+    -----
+    .. math:: \log p_i = (z_i - m) - \log \sum_c e^{z_c - m}, \qquad m = \max_c \operatorname{Re} z_c .
+
+    Since the largest shifted term is :math:`e^0 = 1`, the sum lies in
+    :math:`[1, C]` and its log cannot be :math:`-\infty`; ``log(softmax(z))``
+    instead returns :math:`-\infty` as soon as some :math:`p_i` underflows.
+    Derivative: :math:`\partial \log p_i / \partial z_j = \delta_{ij} - p_j`,
+    applied by :func:`log_softmax_vjp`.
+
+    ```python
+    import numpy as np
+    from chainrule.softmax import log_softmax
+
+    assert log_softmax(np.array([0.0, -1000.0]))[1] == -1000.0  # log(softmax) gives -inf
+    ```
+    """
+    z, axis = _validate_logits(z, "z", axis)
+    s, _, total = _shifted_exp(z, axis)
+    return s - np.log(total)
+
+
+def log_softmax_vjp(z: ArrayLike, g: ArrayLike) -> np.ndarray:
+    r"""Vector-Jacobian product of :func:`log_softmax` (last axis): its backward pass.
+
+    Parameters
+    ----------
+    z : array_like of shape (..., C), float or complex
+        Logits that were passed to :func:`log_softmax`.
+    g : array_like of shape (..., C), float or complex
+        Upstream gradient :math:`\partial L / \partial \log p`, one per row.
+
+    Returns
+    -------
+    ndarray of shape (..., C)
+        :math:`\partial L / \partial z`. Its dtype is NumPy's promotion of the
+        dtypes of `z` and `g`.
+
+    Raises
+    ------
+    TypeError
+        If `z` or `g` is not floating-point or complex.
+    ValueError
+        If `g` does not have the shape of `z`, or `z` is 0-d or has an empty last axis.
+
+    Notes
+    -----
+    .. math:: \frac{\partial \log p_i}{\partial z_j} = \delta_{ij} - p_j, \qquad
+              \frac{\partial L}{\partial z_j} = \sum_i g_i (\delta_{ij} - p_j)
+              = g_j - p_j \sum_i g_i .
+
+    This is the rule the cross-entropy gradient is built from: with
+    :math:`g = -y` it gives :math:`p \sum_i y_i - y`.
+    (The Jacobian :math:`I - \mathbf{1} p^\top` is not symmetric; the
+    forward product would be :math:`v - \langle p, v \rangle \mathbf{1}`.)
+
+    ```python
+    import numpy as np
+    from chainrule.softmax import log_softmax_vjp, softmax
+
+    z, y = np.array([2.0, 0.0, -1.0]), np.array([0.0, 1.0, 0.0])
+    assert np.allclose(log_softmax_vjp(z, -y), softmax(z) - y)
+    ```
+    """
+    z, _ = _validate_logits(z, "z", -1)
+    g = as_float_array(g, "g")
+    check_same_shape(g, "g", z, "z")
+    _, e, total = _shifted_exp(z, -1)
+    return g - (e / total) * np.sum(g, axis=-1, keepdims=True)

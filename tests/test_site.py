@@ -1,0 +1,116 @@
+"""The site builds strictly, serves its own assets and calls no third-party host."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+
+
+def build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*MKDOCS, "build", "--strict", "--config-file", str(config), "--site-dir", str(site)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site, built once per test session with `mkdocs build --strict`."""
+    out = tmp_path_factory.mktemp("site")
+    result = build(ROOT / "mkdocs.yml", out)
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-5000:]}"
+    return out
+
+
+def test_site_builds_strictly(site: Path) -> None:
+    assert (site / "index.html").is_file()
+
+
+class _Resources(HTMLParser):
+    """Collect every URL the browser fetches by itself when it reads a page."""
+
+    FETCHED = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src"),
+               ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data")}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "link" and found.get("rel") in {"canonical", "alternate", "prev", "next"}:
+            return  # navigation hints, never fetched
+        for name, value in attrs:
+            if (tag, name) in self.FETCHED and value:
+                self.urls.append(value)
+
+
+def test_pages_fetch_nothing_from_a_third_party_host(site: Path) -> None:
+    offenders = []
+    for page in site.rglob("*.html"):
+        parser = _Resources()
+        parser.feed(page.read_text())
+        offenders += [f"{page.relative_to(site)}: {url}" for url in parser.urls if urlparse(url).netloc]
+    for sheet in site.rglob("*.css"):
+        offenders += [f"{sheet.relative_to(site)}: {url}" for url in re.findall(r"url\(\s*['\"]?(https?:)?//[^)]*\)", sheet.read_text())]
+        offenders += [f"{sheet.relative_to(site)}: {imp}" for imp in re.findall(r"@import[^;]*https?://[^;]*;", sheet.read_text())]
+    assert not offenders, "third-party resources:\n" + "\n".join(offenders)
+
+
+def test_math_and_diagram_libraries_are_served_by_the_site(site: Path) -> None:
+    for path in ("vendor/katex/katex.min.js", "vendor/katex/katex.min.css", "vendor/mermaid/mermaid.min.js"):
+        assert (site / path).stat().st_size > 10_000, path
+    fonts = {f.name for f in (site / "vendor/katex/fonts").glob("*.woff2")}
+    referenced = set(re.findall(r"fonts/(KaTeX_[\w-]+\.woff2)", (site / "vendor/katex/katex.min.css").read_text()))
+    assert referenced and referenced <= fonts, f"KaTeX CSS needs fonts the site lacks: {sorted(referenced - fonts)}"
+
+
+def test_heavy_scripts_are_not_in_any_page(site: Path) -> None:
+    """KaTeX and mermaid are loaded on demand by javascripts/loader.js, never by a <script> tag."""
+    for page in site.rglob("*.html"):
+        html = page.read_text()
+        assert "mermaid.min.js" not in html and "katex.min.js" not in html, page
+
+
+def test_no_git_tracked_file_is_a_vendored_asset() -> None:
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert not [t for t in tracked if "katex" in t.lower() and t.endswith((".js", ".css", ".woff2"))]
+    assert not [t for t in tracked if t.endswith("mermaid.min.js")]
+
+
+def _copy_of_the_site_with(tmp_path: Path, page: str) -> Path:
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    (docs / "broken.md").write_text(page)
+    config = (ROOT / "mkdocs.yml").read_text()
+    config = config.replace("  - src/chainrule_site/hooks.py", f"  - {ROOT / 'src/chainrule_site/hooks.py'}")
+    config = config.replace("nav:\n", "nav:\n  - Broken: broken.md\n", 1)
+    config = f"docs_dir: {docs}\n" + config
+    path = tmp_path / "mkdocs.yml"
+    path.write_text(config)
+    return path
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "# Broken\n\nSee [nowhere](missing-page.md).\n",
+        "# Broken\n\nSee [a missing anchor](index.md#no-such-heading).\n",
+        "# Broken\n\nSee [an absolute link](/index.md).\n",
+    ],
+    ids=["missing-page", "missing-anchor", "absolute-link"],
+)
+def test_strict_build_fails_on_a_broken_link(tmp_path: Path, page: str) -> None:
+    result = build(_copy_of_the_site_with(tmp_path, page), tmp_path / "site")
+    assert result.returncode != 0, "a broken link did not fail the strict build"
