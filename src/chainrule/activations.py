@@ -1,16 +1,16 @@
 r"""Elementwise activations, each with its derivative right below it.
 
-An elementwise function $a_i = g(z_i)$ has a diagonal Jacobian, so its
+An elementwise function :math:`a_i = g(z_i)` has a diagonal Jacobian, so its
 backward pass is an elementwise product, never a matrix product:
 
-$$
-\frac{\partial L}{\partial z_i} = \frac{\partial L}{\partial a_i}\, g'(z_i)
-\qquad\text{in code:}\qquad \texttt{grad\_z = grad\_a * g\_grad(z)}.
-$$
+.. math::
+
+    \frac{\partial L}{\partial z_i} = \frac{\partial L}{\partial a_i}\, g'(z_i)
+    \qquad\text{in code:}\qquad \texttt{grad\_z = grad\_a * g\_grad(z)}.
 
 Every function keeps the dtype of its input (float32 stays float32, complex128
-stays complex128) and is *complex-step safe*: evaluated at $x + ih$ for a tiny
-real $h$, its imaginary part is $h\,g'(x)$ to machine precision. That is why
+stays complex128) and is *complex-step safe*: evaluated at :math:`x + ih` for a tiny
+real :math:`h`, its imaginary part is :math:`h\,g'(x)` to machine precision. That is why
 the code branches on ``x.real`` and never calls ``abs``, ``sign`` or
 ``maximum`` on a value being differentiated: those are not complex-analytic
 and silently drop the imaginary part that carries the derivative.
@@ -32,12 +32,12 @@ def relu(x: ArrayLike) -> np.ndarray:
     Parameters
     ----------
     x : array_like of any shape, float or complex
-        Pre-activations $z$.
+        Pre-activations :math:`z`.
 
     Returns
     -------
     ndarray of the shape and dtype of `x`
-        $\max(z, 0)$, the comparison made on the real part.
+        :math:`\max(z, 0)`, the comparison made on the real part.
 
     Raises
     ------
@@ -46,9 +46,9 @@ def relu(x: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    $$
-    \operatorname{relu}(z) = \begin{cases} z & \operatorname{Re} z > 0 \\ 0 & \text{otherwise} \end{cases}
-    $$
+    .. math::
+
+        \operatorname{relu}(z) = \begin{cases} z & \operatorname{Re} z > 0 \\ 0 & \text{otherwise} \end{cases}
 
     Written as ``np.where(x.real > 0, x, 0)``, not ``np.maximum(x, 0)``: on
     the positive side it returns `x` itself, imaginary part included, so the
@@ -72,12 +72,12 @@ def relu_grad(x: ArrayLike) -> np.ndarray:
     Parameters
     ----------
     x : array_like of any shape, float or complex
-        The pre-activations $z$ that were passed to :func:`relu`.
+        The pre-activations :math:`z` that were passed to :func:`relu`.
 
     Returns
     -------
     ndarray of the shape and dtype of `x`
-        $\operatorname{relu}'(z)$, exactly 0 or 1.
+        :math:`\operatorname{relu}'(z)`, exactly 0 or 1.
 
     Raises
     ------
@@ -86,11 +86,11 @@ def relu_grad(x: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    $$
-    \operatorname{relu}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}
-    $$
+    .. math::
 
-    ReLU has no derivative at $z = 0$; any value in $[0, 1]$ is a valid
+        \operatorname{relu}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}
+
+    ReLU has no derivative at :math:`z = 0`; any value in :math:`[0, 1]` is a valid
     subgradient. **We use 0**, as PyTorch's ``relu`` backward does, and as the
     complex step through :func:`relu` does (at exactly 0 the imaginary part is
     dropped). Other libraries differ, so gradients at ties are not portable:
@@ -115,12 +115,12 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
     Parameters
     ----------
     x : array_like of any shape, float or complex
-        Pre-activations $z$.
+        Pre-activations :math:`z`.
 
     Returns
     -------
     ndarray of the shape and dtype of `x`
-        $\sigma(z)$, in $[0, 1]$ for real `x`.
+        :math:`\sigma(z)`, in :math:`[0, 1]` for real `x`.
 
     Raises
     ------
@@ -129,19 +129,19 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    $$
-    \sigma(z) = \frac{1}{1 + e^{-z}} = \frac{e^{z}}{1 + e^{z}}
-    $$
+    .. math::
 
-    The two forms are equal, but each overflows on one side: $e^{-z}$ for
-    $z \ll 0$, $e^{z}$ for $z \gg 0$. Put $u = -z$ where
-    $\operatorname{Re} z \ge 0$ and $u = z$ elsewhere; then
-    $\operatorname{Re} u \le 0$, so $|e^{u}| \le 1$ never overflows, and
+        \sigma(z) = \frac{1}{1 + e^{-z}} = \frac{e^{z}}{1 + e^{z}}
 
-    $$
-    \sigma(z) = \begin{cases} 1 / (1 + e^{u}) & \operatorname{Re} z \ge 0 \\
-                e^{u} / (1 + e^{u}) & \text{otherwise.} \end{cases}
-    $$
+    The two forms are equal, but each overflows on one side: :math:`e^{-z}` for
+    :math:`z \ll 0`, :math:`e^{z}` for :math:`z \gg 0`. Put :math:`u = -z` where
+    :math:`\operatorname{Re} z \ge 0` and :math:`u = z` elsewhere; then
+    :math:`\operatorname{Re} u \le 0`, so :math:`|e^{u}| \le 1` never overflows, and
+
+    .. math::
+
+        \sigma(z) = \begin{cases} 1 / (1 + e^{u}) & \operatorname{Re} z \ge 0 \\
+                    e^{u} / (1 + e^{u}) & \text{otherwise.} \end{cases}
 
     Both branches are analytic and the branch is chosen on the real part, so
     the function is complex-step safe.
@@ -160,18 +160,18 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
 
 
 def sigmoid_grad(x: ArrayLike) -> np.ndarray:
-    r"""Derivative of :func:`sigmoid`, elementwise: $\sigma(z)\,(1 - \sigma(z))$.
+    r"""Derivative of :func:`sigmoid`, elementwise: :math:`\sigma(z)\,(1 - \sigma(z))`.
 
     Parameters
     ----------
     x : array_like of any shape, float or complex
-        The pre-activations $z$ that were passed to :func:`sigmoid` (not the
-        activations $\sigma(z)$).
+        The pre-activations :math:`z` that were passed to :func:`sigmoid` (not the
+        activations :math:`\sigma(z)`).
 
     Returns
     -------
     ndarray of the shape and dtype of `x`
-        $\sigma'(z)$, in $[0, 1/4]$ for real `x`.
+        :math:`\sigma'(z)`, in :math:`[0, 1/4]` for real `x`.
 
     Raises
     ------
@@ -180,17 +180,17 @@ def sigmoid_grad(x: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    The chain rule on $\sigma = (1 + e^{-z})^{-1}$:
+    The chain rule on :math:`\sigma = (1 + e^{-z})^{-1}`:
 
-    $$
-    \sigma'(z) = \frac{e^{-z}}{(1 + e^{-z})^2}
-               = \underbrace{\frac{1}{1 + e^{-z}}}_{\sigma(z)}\,
-                 \underbrace{\frac{e^{-z}}{1 + e^{-z}}}_{1 - \sigma(z)}
-               = \sigma(z)\,(1 - \sigma(z)).
-    $$
+    .. math::
+
+        \sigma'(z) = \frac{e^{-z}}{(1 + e^{-z})^2}
+                   = \underbrace{\frac{1}{1 + e^{-z}}}_{\sigma(z)}\,
+                     \underbrace{\frac{e^{-z}}{1 + e^{-z}}}_{1 - \sigma(z)}
+                   = \sigma(z)\,(1 - \sigma(z)).
 
     The product is analytic, so ``sigmoid_grad`` is itself complex-step safe:
-    its complex step is $\sigma''(z) = \sigma'(z)\,(1 - 2\sigma(z))$.
+    its complex step is :math:`\sigma''(z) = \sigma'(z)\,(1 - 2\sigma(z))`.
 
     ```python
     import numpy as np

@@ -1,16 +1,16 @@
 r"""Numerical derivatives, and a gradient check that says *where* it failed.
 
 Three ways to differentiate a black-box function numerically, one coordinate
-$k$ at a time ($e_k$ is the $k$-th unit vector):
+:math:`k` at a time (:math:`e_k` is the :math:`k`-th unit vector):
 
 | method | formula | error | evaluations per coordinate |
 | --- | --- | --- | --- |
-| ``"central"`` | $\dfrac{f(x + h e_k) - f(x - h e_k)}{2h}$ | $O(h^2)$ + round-off $\varepsilon\lvert f\rvert/h$ | 2 |
-| ``"richardson"`` | $\dfrac{4 D(h/2) - D(h)}{3}$, $D$ the central difference | $O(h^4)$ + round-off | 4 |
-| ``"complex"`` | $\dfrac{\operatorname{Im} f(x + i h e_k)}{h}$ | $O(h^2)$, no cancellation | 1 |
+| ``"central"`` | :math:`\dfrac{f(x + h e_k) - f(x - h e_k)}{2h}` | :math:`O(h^2)` + round-off :math:`\varepsilon\lvert f\rvert/h` | 2 |
+| ``"richardson"`` | :math:`\dfrac{4 D(h/2) - D(h)}{3}`, :math:`D` the central difference | :math:`O(h^4)` + round-off | 4 |
+| ``"complex"`` | :math:`\dfrac{\operatorname{Im} f(x + i h e_k)}{h}` | :math:`O(h^2)`, no cancellation | 1 |
 
-The complex step has no subtraction, so $h$ can be $10^{-20}$ and the result
-is exact to machine precision; it needs $f$ to be real-analytic code that lets
+The complex step has no subtraction, so :math:`h` can be :math:`10^{-20}` and the result
+is exact to machine precision; it needs :math:`f` to be real-analytic code that lets
 the imaginary part flow through (no ``abs``, ``.real``, ``maximum`` or casts
 to float on the differentiated path). Use ``"richardson"`` for code that is
 not complex-step safe, ``"central"`` as the textbook baseline.
@@ -87,13 +87,13 @@ def numerical_jacobian(
         See the module docstring for formulas and errors.
     h : float, optional
         Step. If omitted, ``DEFAULT_STEPS[method]``, multiplied by
-        $\max(1, \lvert x_k\rvert)$ per coordinate for ``"central"`` and
+        :math:`\max(1, \lvert x_k\rvert)` per coordinate for ``"central"`` and
         ``"richardson"``; if given, used as the absolute step everywhere.
 
     Returns
     -------
     ndarray of shape T + S, float64
-        Numerator layout: ``J[i..., j...]`` $= \partial f_i / \partial x_j$.
+        Numerator layout: ``J[i..., j...]`` :math:`= \partial f_i / \partial x_j`.
         For scalar `f` (T = ``()``) this is the gradient, of the shape of `x`.
 
     Raises
@@ -110,31 +110,31 @@ def numerical_jacobian(
     **Why float64.** The differences are taken in float64 (complex128) whatever
     the dtype of `x`: a reference must be far more accurate than what it
     checks, and a float32 central difference is good to only
-    $\varepsilon_{32}^{2/3} \approx 2 \cdot 10^{-5}$. If `f` itself computes in
+    :math:`\varepsilon_{32}^{2/3} \approx 2 \cdot 10^{-5}`. If `f` itself computes in
     float32 (float32 parameters inside), the result carries that noise.
 
     **The central step.** Taylor expansion gives
-    $\frac{f(x+h) - f(x-h)}{2h} = f'(x) + \frac{h^2}{6} f'''(\xi)$, and the two
-    evaluations each carry a round-off of about $\varepsilon \lvert f\rvert$,
-    which the division by $2h$ amplifies. The total error
+    :math:`\frac{f(x+h) - f(x-h)}{2h} = f'(x) + \frac{h^2}{6} f'''(\xi)`, and the two
+    evaluations each carry a round-off of about :math:`\varepsilon \lvert f\rvert`,
+    which the division by :math:`2h` amplifies. The total error
 
-    $$
-    E(h) \approx \frac{h^2}{6}\lvert f'''\rvert + \frac{\varepsilon \lvert f\rvert}{h}
-    $$
+    .. math::
 
-    is smallest at $h^\star = (3\varepsilon\lvert f\rvert / \lvert f'''\rvert)^{1/3}$.
-    Not knowing $f'''$, we take $\lvert f\rvert \approx \lvert f'''\rvert$ on the
-    scale of $x_k$, hence $h = \varepsilon^{1/3}\max(1, \lvert x_k\rvert)
-    \approx 6 \cdot 10^{-6}\max(1, \lvert x_k\rvert)$ and
-    $E(h^\star) \approx \varepsilon^{2/3} \approx 4 \cdot 10^{-11}$ in units of
-    $\lvert f\rvert$. The same balance for Richardson's $O(h^4)$ error gives
-    $h = \varepsilon^{1/5}$ and $E \approx \varepsilon^{4/5} \approx 3 \cdot 10^{-13}$.
-    The step actually used is the representable one, $(x_k + h) - (x_k - h)$.
+        E(h) \approx \frac{h^2}{6}\lvert f'''\rvert + \frac{\varepsilon \lvert f\rvert}{h}
 
-    **The complex step.** For real-analytic $f$,
-    $f(x + ih) = f(x) + ih f'(x) - \frac{h^2}{2} f''(x) + O(h^3)$, so
-    $\operatorname{Im} f(x + ih)/h = f'(x) + O(h^2)$ with no subtraction of
-    nearly equal numbers: any $h$ works, and $10^{-20}$ makes the truncation
+    is smallest at :math:`h^\star = (3\varepsilon\lvert f\rvert / \lvert f'''\rvert)^{1/3}`.
+    Not knowing :math:`f'''`, we take :math:`\lvert f\rvert \approx \lvert f'''\rvert` on the
+    scale of :math:`x_k`, hence
+    :math:`h = \varepsilon^{1/3}\max(1, \lvert x_k\rvert) \approx 6 \cdot 10^{-6}\max(1, \lvert x_k\rvert)` and
+    :math:`E(h^\star) \approx \varepsilon^{2/3} \approx 4 \cdot 10^{-11}` in units of
+    :math:`\lvert f\rvert`. The same balance for Richardson's :math:`O(h^4)` error gives
+    :math:`h = \varepsilon^{1/5}` and :math:`E \approx \varepsilon^{4/5} \approx 3 \cdot 10^{-13}`.
+    The step actually used is the representable one, :math:`(x_k + h) - (x_k - h)`.
+
+    **The complex step.** For real-analytic :math:`f`,
+    :math:`f(x + ih) = f(x) + ih f'(x) - \frac{h^2}{2} f''(x) + O(h^3)`, so
+    :math:`\operatorname{Im} f(x + ih)/h = f'(x) + O(h^2)` with no subtraction of
+    nearly equal numbers: any :math:`h` works, and :math:`10^{-20}` makes the truncation
     error far below round-off.
 
     The loop is over coordinates of `x`, one perturbation each, because `f` is
@@ -194,7 +194,7 @@ def numerical_gradient(
     Returns
     -------
     ndarray of shape S, float64
-        $\nabla f(x)$, i.e. ``grad[k]`` $= \partial f / \partial x_k$.
+        :math:`\nabla f(x)`, i.e. ``grad[k]`` :math:`= \partial f / \partial x_k`.
 
     Raises
     ------
@@ -205,11 +205,11 @@ def numerical_gradient(
 
     Notes
     -----
-    The gradient is the Jacobian of a scalar function, a $1 \times n$ row
-    stored in the shape of $x$; this calls :func:`numerical_jacobian` after
-    checking that $f(x)$ is a scalar. Defaults are those of
+    The gradient is the Jacobian of a scalar function, a :math:`1 \times n` row
+    stored in the shape of :math:`x`; this calls :func:`numerical_jacobian` after
+    checking that :math:`f(x)` is a scalar. Defaults are those of
     :func:`numerical_jacobian`: central step
-    $h = \varepsilon^{1/3}\max(1, \lvert x_k\rvert)$, complex step $10^{-20}$.
+    :math:`h = \varepsilon^{1/3}\max(1, \lvert x_k\rvert)`, complex step :math:`10^{-20}`.
 
     ```python
     import numpy as np
@@ -329,8 +329,8 @@ class GradientCheckReport:
     rtol, atol : float
         The tolerances applied.
     max_abs_error, max_rel_error : float
-        The largest $\lvert a - n\rvert$ and $\lvert a - n\rvert / \lvert n\rvert$
-        over all elements (the relative error is inf where $n = 0 \\ne a$).
+        The largest :math:`\lvert a - n\rvert` and :math:`\lvert a - n\rvert / \lvert n\rvert`
+        over all elements (the relative error is inf where :math:`n = 0 \\ne a`).
     worst_index : tuple of int
         Index into x of the element closest to (or furthest past) its tolerance.
     n_failed : int
@@ -405,7 +405,7 @@ def check_gradient(
         The scalar function (a loss). Must be complex-step safe for
         ``method="complex"`` (see :func:`numerical_jacobian`).
     grad : array_like of shape S, or callable ndarray of shape S -> array_like of shape S
-        The analytic gradient $\nabla f(x)$, either already computed or as a
+        The analytic gradient :math:`\nabla f(x)`, either already computed or as a
         function that is called once with `x` (as given, in its own dtype).
     x : array_like of shape S, real floating dtype
         The point at which to check.
@@ -414,7 +414,7 @@ def check_gradient(
         Step; default ``DEFAULT_STEPS[method]`` (see :func:`numerical_jacobian`).
     rtol, atol : float, optional
         Tolerances; default ``DEFAULT_TOLERANCES[method]`` (see Notes). Element
-        $k$ passes when $\lvert a_k - n_k\rvert \le \mathrm{atol} + \mathrm{rtol}\,\lvert n_k\rvert$.
+        :math:`k` passes when :math:`\lvert a_k - n_k\rvert \le \mathrm{atol} + \mathrm{rtol}\,\lvert n_k\rvert`.
 
     Returns
     -------
@@ -433,32 +433,32 @@ def check_gradient(
 
     Notes
     -----
-    The analytic gradient $a$ and the numerical one $n$ both carry errors; the
-    defaults bound their sum, in float64 ($\varepsilon \approx 2.2 \cdot 10^{-16}$).
+    The analytic gradient :math:`a` and the numerical one :math:`n` both carry errors; the
+    defaults bound their sum, in float64 (:math:`\varepsilon \approx 2.2 \cdot 10^{-16}`).
 
-    * ``"complex"``: rtol $10^{-12}$, atol $10^{-14}$. The complex step has no
-      truncation error at $h = 10^{-20}$ and no cancellation, so $n$ is as
-      accurate as $f$'s own arithmetic, and so is a correct $a$: both are
+    * ``"complex"``: rtol :math:`10^{-12}`, atol :math:`10^{-14}`. The complex step has no
+      truncation error at :math:`h = 10^{-20}` and no cancellation, so :math:`n` is as
+      accurate as :math:`f`'s own arithmetic, and so is a correct :math:`a`: both are
       sums of a few hundred rounded terms, relative error
-      $\lesssim 10^{2}\varepsilon \approx 2 \cdot 10^{-14}$, leaving a factor
+      :math:`\lesssim 10^{2}\varepsilon \approx 2 \cdot 10^{-14}`, leaving a factor
       of 50 of headroom. The atol covers elements that are themselves
       round-off, such as a sum over a batch that cancels to about zero.
-    * ``"richardson"``: rtol $10^{-9}$, atol $10^{-11}$; the $O(h^4)$ error at
-      $h = \varepsilon^{1/5}$ is $\approx \varepsilon^{4/5} \approx 3 \cdot 10^{-13}$ in
-      units of $\lvert f\rvert + \lvert f^{(5)}\rvert$, and the factor of
-      about 1000 covers $\lvert f\rvert \gg \lvert f'\rvert$ (a loss of 10
+    * ``"richardson"``: rtol :math:`10^{-9}`, atol :math:`10^{-11}`; the :math:`O(h^4)` error at
+      :math:`h = \varepsilon^{1/5}` is :math:`\approx \varepsilon^{4/5} \approx 3 \cdot 10^{-13}` in
+      units of :math:`\lvert f\rvert + \lvert f^{(5)}\rvert`, and the factor of
+      about 1000 covers :math:`\lvert f\rvert \gg \lvert f'\rvert` (a loss of 10
       whose gradient elements are 0.01).
-    * ``"central"``: rtol $10^{-7}$, atol $10^{-9}$; the error
-      $\approx \varepsilon^{2/3} \approx 4 \cdot 10^{-11}$ in units of
-      $\lvert f\rvert + \lvert f'''\rvert$, with the same factor of 1000.
+    * ``"central"``: rtol :math:`10^{-7}`, atol :math:`10^{-9}`; the error
+      :math:`\approx \varepsilon^{2/3} \approx 4 \cdot 10^{-11}` in units of
+      :math:`\lvert f\rvert + \lvert f'''\rvert`, with the same factor of 1000.
 
     An analytic gradient in a lower precision than float64 is the noisier side,
-    so the default rtol and atol are raised to at least $1000\,\varepsilon$ of
-    its dtype ($1.2 \cdot 10^{-4}$ for float32).
+    so the default rtol and atol are raised to at least :math:`1000\,\varepsilon` of
+    its dtype (:math:`1.2 \cdot 10^{-4}` for float32).
 
     A check is only as strict as its tolerance: ``torch.autograd.gradcheck``
-    (central differences, $h = 10^{-6}$, atol $10^{-5}$, rtol $10^{-3}$)
-    passes gradients that are wrong by $10^{-6}$; the complex step at these
+    (central differences, :math:`h = 10^{-6}`, atol :math:`10^{-5}`, rtol :math:`10^{-3}`)
+    passes gradients that are wrong by :math:`10^{-6}`; the complex step at these
     defaults does not.
 
     ```python

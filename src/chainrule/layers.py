@@ -1,15 +1,15 @@
 r"""A dense layer and a ReLU multilayer perceptron, forward and backward.
 
-Notation (a batch of $N$ rows; one row is one sample):
+Notation (a batch of :math:`N` rows; one row is one sample):
 
-$$
-z = x W^\top + b, \qquad x \in \mathbb{R}^{N \times n_\text{in}},\;
-W \in \mathbb{R}^{n_\text{out} \times n_\text{in}},\; b \in \mathbb{R}^{n_\text{out}},\;
-z \in \mathbb{R}^{N \times n_\text{out}}.
-$$
+.. math::
+
+    z = x W^\top + b, \qquad x \in \mathbb{R}^{N \times n_\text{in}},\;
+    W \in \mathbb{R}^{n_\text{out} \times n_\text{in}},\; b \in \mathbb{R}^{n_\text{out}},\;
+    z \in \mathbb{R}^{N \times n_\text{out}}.
 
 :func:`dense` and its derivative :func:`dense_backward` are plain functions;
-:class:`Dense` wraps them with a parameter dict and the cache of $x$ that the
+:class:`Dense` wraps them with a parameter dict and the cache of :math:`x` that the
 backward pass needs, and :class:`MLP` chains them with ReLU in between.
 
 Parameters live in a ``params`` dict and are read from it on every forward
@@ -52,7 +52,7 @@ __all__ = ["MLP", "Dense", "DenseGrads", "dense", "dense_backward", "he_normal"]
 
 
 def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    r"""Affine map of a batch: $z = x W^\top + b$.
+    r"""Affine map of a batch: :math:`z = x W^\top + b`.
 
     Parameters
     ----------
@@ -63,7 +63,7 @@ def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray of shape (N, out_features)
-        $z_{nj} = \sum_i x_{ni} W_{ji} + b_j$; dtype by NumPy promotion
+        :math:`z_{nj} = \sum_i x_{ni} W_{ji} + b_j`; dtype by NumPy promotion
         (complex if any input is complex).
     """
     return x @ W.T + b
@@ -86,7 +86,7 @@ def dense_backward(grad_z: np.ndarray, x: np.ndarray, W: np.ndarray) -> DenseGra
     Parameters
     ----------
     grad_z : ndarray of shape (N, out_features)
-        $G = \partial L / \partial z$, the gradient arriving from above.
+        :math:`G = \partial L / \partial z`, the gradient arriving from above.
     x : ndarray of shape (N, in_features)
         The input of the forward pass.
     W : ndarray of shape (out_features, in_features)
@@ -100,18 +100,18 @@ def dense_backward(grad_z: np.ndarray, x: np.ndarray, W: np.ndarray) -> DenseGra
 
     Notes
     -----
-    Since $z_{nj} = \sum_i x_{ni} W_{ji} + b_j$, the chain rule summed over
-    every $z_{nj}$ that a variable touches gives
+    Since :math:`z_{nj} = \sum_i x_{ni} W_{ji} + b_j`, the chain rule summed over
+    every :math:`z_{nj}` that a variable touches gives
 
-    $$
-    \frac{\partial L}{\partial x} = G\,W, \qquad
-    \frac{\partial L}{\partial W} = G^\top x = \sum_{n=1}^{N} g_n\, x_n^\top, \qquad
-    \frac{\partial L}{\partial b} = \sum_{n=1}^{N} g_n,
-    $$
+    .. math::
 
-    with $g_n$ and $x_n$ the $n$-th rows as column vectors. A weight is
+        \frac{\partial L}{\partial x} = G\,W, \qquad
+        \frac{\partial L}{\partial W} = G^\top x = \sum_{n=1}^{N} g_n\, x_n^\top, \qquad
+        \frac{\partial L}{\partial b} = \sum_{n=1}^{N} g_n,
+
+    with :math:`g_n` and :math:`x_n` the :math:`n`-th rows as column vectors. A weight is
     shared by every sample of the batch, so its gradient is the *sum* of the
-    per-sample outer products $g_n x_n^\top$; the matrix product $G^\top x$
+    per-sample outer products :math:`g_n x_n^\top`; the matrix product :math:`G^\top x`
     computes that sum in one call.
 
     ```python
@@ -144,18 +144,18 @@ def he_normal(
     Returns
     -------
     ndarray of shape (out_features, in_features)
-        Samples of $\mathcal{N}(0, 2 / n_\text{in})$.
+        Samples of :math:`\mathcal{N}(0, 2 / n_\text{in})`.
 
     Notes
     -----
-    With independent zero-mean weights, $\operatorname{Var} z_j =
-    n_\text{in}\operatorname{Var}(W)\,\mathbb{E}[a_i^2]$, and a ReLU of a
-    symmetric $z$ keeps half of its second moment:
-    $\mathbb{E}[a^2] = \tfrac12 \operatorname{Var} z$. Choosing
-    $\operatorname{Var}(W) = 2 / n_\text{in}$ therefore keeps the variance of
+    With independent zero-mean weights,
+    :math:`\operatorname{Var} z_j = n_\text{in}\operatorname{Var}(W)\,\mathbb{E}[a_i^2]`, and a ReLU of a
+    symmetric :math:`z` keeps half of its second moment:
+    :math:`\mathbb{E}[a^2] = \tfrac12 \operatorname{Var} z`. Choosing
+    :math:`\operatorname{Var}(W) = 2 / n_\text{in}` therefore keeps the variance of
     the pre-activations the same from layer to layer (He et al., 2015,
     *Delving deep into rectifiers*). PyTorch's ``nn.Linear`` uses a different
-    default (uniform on $\pm 1/\sqrt{n_\text{in}}$), so comparisons with
+    default (uniform on :math:`\pm 1/\sqrt{n_\text{in}}`), so comparisons with
     PyTorch copy the weights instead of re-seeding.
     """
     std = np.sqrt(2.0 / in_features)
@@ -163,7 +163,7 @@ def he_normal(
 
 
 class Dense:
-    r"""A fully connected layer $z = x W^\top + b$ that caches its input.
+    r"""A fully connected layer :math:`z = x W^\top + b` that caches its input.
 
     Parameters
     ----------
@@ -219,7 +219,7 @@ class Dense:
         return f"Dense(in_features={self.in_features}, out_features={self.out_features}, dtype={self.params['W'].dtype})"
 
     def forward(self, x: ArrayLike) -> np.ndarray:
-        """Compute $z = x W^\\top + b$ and cache x and W for :meth:`backward`.
+        """Compute :math:`z = x W^\\top + b` and cache x and W for :meth:`backward`.
 
         Parameters
         ----------
@@ -302,23 +302,23 @@ class MLP:
 
     Notes
     -----
-    With $a_0 = x$, for layers $l = 1, \dots, L$:
+    With :math:`a_0 = x`, for layers :math:`l = 1, \dots, L`:
 
-    $$
-    z_l = a_{l-1} W_l^\top + b_l, \qquad a_l = \operatorname{relu}(z_l)\ (l < L),
-    \qquad \text{logits} = z_L.
-    $$
+    .. math::
 
-    Backward, from $G_L = \partial L / \partial z_L$ (the ``grad_logits``):
+        z_l = a_{l-1} W_l^\top + b_l, \qquad a_l = \operatorname{relu}(z_l)\ (l < L),
+        \qquad \text{logits} = z_L.
 
-    $$
-    \frac{\partial L}{\partial W_l} = G_l^\top a_{l-1}, \quad
-    \frac{\partial L}{\partial b_l} = \textstyle\sum_n (G_l)_n, \quad
-    G_{l-1} = (G_l W_l) \odot \operatorname{relu}'(z_{l-1}),
-    $$
+    Backward, from :math:`G_L = \partial L / \partial z_L` (the ``grad_logits``):
+
+    .. math::
+
+        \frac{\partial L}{\partial W_l} = G_l^\top a_{l-1}, \quad
+        \frac{\partial L}{\partial b_l} = \textstyle\sum_n (G_l)_n, \quad
+        G_{l-1} = (G_l W_l) \odot \operatorname{relu}'(z_{l-1}),
 
     the elementwise product because ReLU's Jacobian is diagonal. Forward caches
-    each $a_{l-1}$, $W_l$ and $z_l$: exactly what these formulas read.
+    each :math:`a_{l-1}`, :math:`W_l` and :math:`z_l`: exactly what these formulas read.
     """
 
     def __init__(
@@ -357,7 +357,7 @@ class MLP:
         Returns
         -------
         ndarray of shape (N, sizes[-1])
-            The logits $z_L$ (no activation after the last layer).
+            The logits :math:`z_L` (no activation after the last layer).
 
         Raises
         ------
