@@ -10,7 +10,7 @@ PY     := $(BIN)/python
 PY_STAMP   := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup serve test build lock clean
+.PHONY: help setup chromium serve test build lock clean
 
 help:
 	@echo "make serve   serve the site on http://127.0.0.1:8000 with live reload"
@@ -32,7 +32,17 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(PY_STAMP) $(NODE_STAMP)
+# A Chromium for the browser tests: Debian's, installed where none is present.
+chromium:
+	@if [ -n "$${CHROMIUM:-}" ] || command -v chromium >/dev/null || command -v google-chrome >/dev/null; then :; \
+	elif command -v apt-get >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+	  || { $$SUDO apt-get update -q >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
+	else echo "the browser tests need Chromium: install it or set CHROMIUM=/path/to/chromium"; exit 1; fi
+
+setup: $(PY_STAMP) $(NODE_STAMP) chromium
 
 serve: setup
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload

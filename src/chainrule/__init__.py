@@ -16,6 +16,7 @@ from chainrule.layers import MLP, Dense
 from chainrule.losses import cross_entropy, cross_entropy_grad
 from chainrule.softmax import (
     log_softmax,
+    log_softmax_vjp,
     logsumexp,
     softmax,
     softmax_jacobian,
@@ -32,6 +33,7 @@ __all__ = [
     "cross_entropy",
     "cross_entropy_grad",
     "log_softmax",
+    "log_softmax_vjp",
     "logsumexp",
     "numerical_gradient",
     "numerical_jacobian",

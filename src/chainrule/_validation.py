@@ -157,11 +157,11 @@ def check_nonempty_axis(x: np.ndarray, name: str, axis: int) -> None:
     Raises
     ------
     ValueError
-        ``logits have 0 entries along axis 1 (expected at least 1), got shape (2, 0)``
+        ``logits is empty along axis 1 (expected at least one entry), got shape (2, 0)``
     """
     if x.shape[axis] == 0:
         raise ValueError(
-            f"{name} have 0 entries along axis {axis} (expected at least 1), "
+            f"{name} is empty along axis {axis} (expected at least one entry), "
             f"got shape {describe_shape(x.shape)}"
         )
 

@@ -189,15 +189,25 @@ def sigmoid_grad(x: ArrayLike) -> np.ndarray:
                      \underbrace{\frac{e^{-z}}{1 + e^{-z}}}_{1 - \sigma(z)}
                    = \sigma(z)\,(1 - \sigma(z)).
 
-    The product is analytic, so ``sigmoid_grad`` is itself complex-step safe:
-    its complex step is :math:`\sigma''(z) = \sigma'(z)\,(1 - 2\sigma(z))`.
+    The code evaluates :math:`1 - \sigma(z)` as :math:`\sigma(-z)` (the same
+    number, by symmetry): where :math:`\sigma(z) \approx 1` the subtraction
+    ``1 - s`` would cancel (at :math:`z = 30` it keeps only 3 correct digits),
+    while the stable :func:`sigmoid` returns :math:`\sigma(-z)` to full relative
+    precision. The product is analytic, so ``sigmoid_grad`` is itself
+    complex-step safe: its complex step is
+    :math:`\sigma''(z) = \sigma'(z)\,(1 - 2\sigma(z))`.
 
     ```python
     import numpy as np
-    from chainrule import sigmoid_grad
+    from chainrule import sigmoid, sigmoid_grad
 
     assert sigmoid_grad(np.array([0.0])).tolist() == [0.25]
+    z = np.array([30.0])
+    exact = np.exp(-z) / (1 + np.exp(-z)) ** 2  # no cancellation: a few roundings
+    assert np.allclose(sigmoid_grad(z), exact, rtol=1e-15, atol=0)
+    s = sigmoid(z)
+    assert not np.allclose(s * (1 - s), exact, rtol=1e-4, atol=0)  # 1 - s cancels
     ```
     """
-    s = sigmoid(x)
-    return s * (1 - s)
+    x = as_float_array(x, "x")
+    return sigmoid(x) * sigmoid(-x)

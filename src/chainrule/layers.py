@@ -219,7 +219,7 @@ class Dense:
         return f"Dense(in_features={self.in_features}, out_features={self.out_features}, dtype={self.params['W'].dtype})"
 
     def forward(self, x: ArrayLike) -> np.ndarray:
-        """Compute :math:`z = x W^\\top + b` and cache x and W for :meth:`backward`.
+        r"""Compute :math:`z = x W^\top + b` and cache x and W for :meth:`backward`.
 
         Parameters
         ----------

@@ -19,6 +19,9 @@ Differences from PyTorch, all of them stricter validation: negative labels
 (including PyTorch's ``ignore_index=-100``) are rejected instead of ignored;
 negative, infinite or NaN probabilities are rejected; ``bool`` targets are
 rejected. Probability rows that do not sum to 1 are accepted, as in PyTorch.
+
+Derived on the site page *Softmax and cross-entropy* (``docs/softmax-cross-entropy.md``):
+the gradient three ways, targets that do not sum to 1, label smoothing, the batch mean.
 """
 
 from __future__ import annotations
@@ -98,14 +101,15 @@ def _validate(
                 f"target has shape {describe_shape(target.shape)} but logits have shape "
                 f"{describe_shape(logits.shape)} ({expected})"
             )
-        with np.errstate(over="ignore"):  # a float64 target too large for float32 becomes inf
+        given = target
+        with np.errstate(over="ignore"):  # too large for float32: inf, rejected below
             target = target.astype(logits.real.dtype, copy=False)
         invalid = ~(np.isfinite(target) & (target >= 0))
         if np.any(invalid):
             index = tuple(int(i) for i in np.argwhere(invalid)[0])
             raise ValueError(
-                f"target must hold finite, non-negative probabilities, "
-                f"got {target[index]!r} at index {index}"
+                f"target must hold finite, non-negative probabilities in the logits' dtype "
+                f"{logits.real.dtype}, got {float(given[index])!r} at index {index}"
             )
         return logits, target, False, reduction, smoothing
     raise TypeError(
@@ -139,7 +143,7 @@ def cross_entropy(
     *,
     reduction: Reduction = "mean",
     label_smoothing: float = 0.0,
-) -> np.ndarray:
+) -> np.ndarray | np.inexact:
     r"""Softmax cross-entropy between `logits` and `target`, as ``torch.nn.functional.cross_entropy``.
 
     Parameters
@@ -159,7 +163,7 @@ def cross_entropy(
 
     Returns
     -------
-    scalar (0-d), or ndarray of shape (N,) for ``reduction="none"`` with (N, C) logits
+    NumPy scalar, or ndarray of shape (N,) for ``reduction="none"`` with (N, C) logits
         The loss, in the dtype of `logits`. ``"mean"`` over an empty batch
         (N = 0) is NaN, as in PyTorch.
 

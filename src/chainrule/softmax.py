@@ -34,6 +34,9 @@ untouched. No ``abs``, ``sign`` or norm appears on a differentiated path.
 
 Floating-point warnings are silenced only inside these functions and only for
 the operations that produce those documented values.
+
+Derived on the site page *Softmax and cross-entropy* (``docs/softmax-cross-entropy.md``):
+the Jacobian and its properties, stability at extreme logits.
 """
 
 from __future__ import annotations
@@ -93,7 +96,7 @@ def _shifted_exp(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.n
 # ---------------------------------------------------------------------------
 
 
-def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarray:
+def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarray | np.inexact:
     r"""Log of the sum of exponentials along `axis`, without overflow.
 
     Parameters
@@ -108,7 +111,8 @@ def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarra
     Returns
     -------
     ndarray of the shape of `z` without `axis` (or with length 1 there), dtype of `z`
-        :math:`\operatorname{lse}(z)`.
+        :math:`\operatorname{lse}(z)`; a NumPy scalar when `z` is 1-D and
+        `keepdims` is False, as for NumPy's own reductions.
 
     Raises
     ------
@@ -145,7 +149,7 @@ def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarra
     # and inf - inf inside a row with both is nan: the limits documented above.
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         out = np.log(np.sum(np.exp(z - shift), axis=axis, keepdims=True)) + shift
-    return out if keepdims else np.squeeze(out, axis=axis)
+    return out if keepdims else np.squeeze(out, axis=axis)[()]  # [()]: a NumPy scalar for 1-D z
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Data files shipped with chainrule; read them through :mod:`chainrule.datasets`."""

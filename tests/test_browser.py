@@ -1,0 +1,230 @@
+"""The built site as a reader meets it, in a real headless Chromium.
+
+The tests serve the built site on 127.0.0.1 themselves and drive Debian's
+Chromium with Playwright. For every page: math is typeset (no raw TeX, no
+KaTeX error), every diagram is drawn, nothing fails to load, nothing is
+requested from any host but the local server, no console error, no serious
+accessibility violation (axe-core) in either colour scheme, and nothing is
+wider than a phone. Screenshots of every page at desktop and phone widths go
+to ``artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from chainrule_site.testing import chromium_path, serve
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+SHOTS = ROOT / "artifacts" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = {"desktop": 1280, "phone": 390}
+
+
+def page_urls() -> list[str]:
+    """Site-relative URL of every page, from the sources in docs/."""
+    urls = []
+    for source in sorted([*DOCS.rglob("*.md"), *DOCS.rglob("*.ipynb")]):
+        if ".ipynb_checkpoints" in source.parts:
+            continue
+        rel = source.relative_to(DOCS).with_suffix("")
+        urls.append("" if rel.name == "index" and rel.parent == Path(".") else f"{rel.as_posix()}/")
+    return urls
+
+
+PAGES = page_urls()
+
+
+@pytest.fixture(scope="session")
+def base_url(site: Path) -> Iterator[str]:
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page opened in a fresh context, with every request and console message recorded."""
+
+    def __init__(self, browser: Browser, url: str, *, width: int = 1280, scheme: str = "light") -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+        self.page: Page = self.context.new_page()
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url, wait_until="networkidle")
+        wait_until_rendered(self.page)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def wait_until_rendered(page: Page) -> None:
+    """Wait for KaTeX and mermaid to finish (both load on demand)."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.md-content .arithmatex')].every(e => e.querySelector('.katex'))
+              && document.querySelectorAll('.md-content pre.mermaid').length === 0""",
+        timeout=30_000,
+    )
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(scope="module", params=PAGES, ids=lambda u: u or "home")
+def visit(request: pytest.FixtureRequest, browser: Browser, base_url: str) -> Iterator[Visit]:
+    opened = Visit(browser, base_url + request.param)
+    yield opened
+    opened.close()
+
+
+def test_math_is_typeset(visit: Visit) -> None:
+    page = visit.page
+    assert page.locator(".md-content .katex-error").count() == 0, page.locator(".katex-error").first.inner_text()
+    text = page.locator(".md-content").inner_text()
+    for raw in ("\\(", "\\)", "\\[", "\\]", "$$"):
+        assert raw not in text, f"raw TeX delimiter {raw!r} is visible on the page"
+    for math in page.locator(".md-content .katex").all()[:200]:
+        assert math.locator("math").count() == 1, "KaTeX output lacks MathML for screen readers"
+
+
+def test_every_diagram_is_drawn(visit: Visit) -> None:
+    for diagram in visit.page.locator(".md-content div.mermaid").all():
+        box = diagram.bounding_box()
+        assert box and box["width"] > 50 and box["height"] > 20, f"diagram drawn at {box}"
+
+
+def test_every_image_loads(visit: Visit) -> None:
+    broken = visit.page.evaluate(
+        "() => [...document.querySelectorAll('.md-content img')].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    )
+    assert broken == []
+
+
+def test_nothing_fails_and_nothing_leaves_the_local_server(visit: Visit, base_url: str) -> None:
+    local = urlparse(base_url).netloc
+    foreign = [u for u in visit.requests if urlparse(u).scheme in ("http", "https") and urlparse(u).netloc != local]
+    assert foreign == [], f"requests to other hosts: {foreign}"
+    assert visit.failed == [], f"failed requests: {visit.failed}"
+    assert visit.errors == [], f"console errors: {visit.errors}"
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_page_fits_its_width_and_is_photographed(browser: Browser, base_url: str, width: int, request: pytest.FixtureRequest) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for url in PAGES:
+        opened = Visit(browser, base_url + url, width=width)
+        try:
+            name = (url.strip("/") or "home").replace("/", "-")
+            opened.page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+            overflow = opened.page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{url or 'home'} is {overflow}px wider than a {width}px screen"
+        finally:
+            opened.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations(browser: Browser, base_url: str, scheme: str) -> None:
+    problems = []
+    for url in PAGES:
+        opened = Visit(browser, base_url + url, scheme=scheme)
+        try:
+            opened.page.add_script_tag(path=str(AXE))
+            result = opened.page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+            problems += [
+                f"{url or 'home'} [{scheme}] {v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
+                for v in result["violations"] if v["impact"] in ("serious", "critical")
+            ]
+        finally:
+            opened.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_search_for_softmax_lands_on_the_softmax_page(browser: Browser, base_url: str) -> None:
+    opened = Visit(browser, base_url)
+    try:
+        page = opened.page
+        page.locator(".md-search__input").click()
+        page.locator(".md-search__input").press_sequentially("softmax", delay=30)
+        first = page.locator(".md-search-result__item a.md-search-result__link").first
+        first.wait_for(timeout=15_000)
+        first.click()
+        page.wait_for_load_state("networkidle")
+        assert "softmax-cross-entropy" in page.url
+    finally:
+        opened.close()
+
+
+def test_colour_toggle_switches_scheme_and_diagrams_stay_drawn(browser: Browser, base_url: str) -> None:
+    opened = Visit(browser, base_url + "overview/")
+    try:
+        page = opened.page
+        before = page.evaluate("() => document.body.getAttribute('data-md-color-scheme')")
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        page.wait_for_timeout(300)
+        after = page.evaluate("() => document.body.getAttribute('data-md-color-scheme')")
+        assert {before, after} == {"default", "slate"}
+        for diagram in page.locator(".md-content div.mermaid").all():
+            box = diagram.bounding_box()
+            assert box and box["width"] > 50
+    finally:
+        opened.close()
+
+
+def test_code_blocks_have_a_copy_button(browser: Browser, base_url: str) -> None:
+    opened = Visit(browser, base_url + "softmax-cross-entropy/")
+    try:
+        blocks = opened.page.locator(".md-content pre > code").count()
+        assert blocks > 0
+        assert opened.page.locator(".md-content .md-clipboard").count() >= blocks
+    finally:
+        opened.close()
+
+
+def test_drill_solutions_are_closed_until_clicked(browser: Browser, base_url: str) -> None:
+    opened = Visit(browser, base_url + "drills/")
+    try:
+        solutions = opened.page.locator("details.success")
+        assert solutions.count() >= 6
+        first = solutions.first
+        assert first.get_attribute("open") is None
+        assert not first.locator("pre").first.is_visible()
+        first.locator("summary").click()
+        assert first.get_attribute("open") is not None
+        assert first.locator("pre").first.is_visible()
+    finally:
+        opened.close()
+
+
+def test_instant_navigation_typesets_math_on_the_next_page(browser: Browser, base_url: str) -> None:
+    """Navigating without a reload (Material's instant loading) still renders math and diagrams."""
+    opened = Visit(browser, base_url)
+    try:
+        page = opened.page
+        page.locator("a.md-nav__link[href*='softmax-cross-entropy']").first.click()
+        page.wait_for_url(re.compile(r".*softmax-cross-entropy/?$"))
+        wait_until_rendered(page)
+        assert page.locator(".md-content .katex").count() > 0
+        assert opened.errors == []
+    finally:
+        opened.close()
