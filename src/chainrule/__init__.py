@@ -9,6 +9,7 @@ from chainrule.gradcheck import (
     GradientCheckError,
     GradientCheckReport,
     check_gradient,
+    check_grads,
     numerical_gradient,
     numerical_jacobian,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "GradientCheckError",
     "GradientCheckReport",
     "check_gradient",
+    "check_grads",
     "cross_entropy",
     "cross_entropy_grad",
     "log_softmax",

@@ -153,9 +153,9 @@ def derivative_flops(n: int, depth: int = DEPTH) -> tuple[int, int]:
 
 
 def _timed(run, repeats: int, budget: float) -> tuple[float, object]:
-    """Median wall-clock seconds of up to `repeats` calls of `run` (stopping once `budget` s are spent), and its result."""
+    """Median seconds of 3 to `repeats` calls of `run` (no more once `budget` s are spent), and its result."""
     times, result = [], None
-    while len(times) < repeats and sum(times) < budget:
+    while len(times) < 3 or (len(times) < repeats and sum(times) < budget):
         start = time.perf_counter()
         result = run()
         times.append(time.perf_counter() - start)
@@ -189,9 +189,9 @@ def modes_cost_data(
 ) -> dict:
     """Flop counts, measured times and gradients of both modes for each width.
 
-    Each gradient computation is timed with :func:`time.perf_counter` up to `repeats`
-    times, stopping early once `budget` seconds are spent on it, so the whole table
-    (widths 16 to 512, K = 4) takes well under 2 s on one laptop core.
+    Each gradient computation is timed with :func:`time.perf_counter` at least 3 and
+    at most `repeats` times, stopping after 3 once `budget` seconds are spent on it,
+    so the whole table (widths 16 to 512, K = 4) takes about a second on one core.
 
     Returns
     -------
