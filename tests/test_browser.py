@@ -2,7 +2,7 @@
 
 The tests serve the built site on 127.0.0.1 themselves and drive Debian's
 Chromium with Playwright. For every page: math is typeset (no raw TeX, no
-KaTeX error), every diagram is drawn, nothing fails to load, nothing is
+KaTeX error, MathML for screen readers), every diagram is drawn, nothing fails to load, nothing is
 requested from any host but the local server, no console error, no serious
 accessibility violation (axe-core) in either colour scheme, and nothing is
 wider than a phone. Screenshots of every page at desktop and phone widths go
@@ -82,13 +82,9 @@ class Visit:
 
 
 def wait_until_rendered(page: Page) -> None:
-    """Wait for KaTeX and mermaid to finish (both load on demand)."""
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('.md-content .arithmatex')].every(e => e.querySelector('.katex'))
-              && document.querySelectorAll('.md-content pre.mermaid').length === 0""",
-        timeout=30_000,
-    )
+    """Wait for the page's fonts (math and diagrams arrive rendered from the build)."""
     page.wait_for_load_state("networkidle")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
 
 
 @pytest.fixture(scope="module", params=PAGES, ids=lambda u: u or "home")
@@ -109,7 +105,8 @@ def test_math_is_typeset(visit: Visit) -> None:
 
 
 def test_every_diagram_is_drawn(visit: Visit) -> None:
-    for diagram in visit.page.locator(".md-content div.mermaid").all():
+    assert visit.page.locator(".md-content pre.mermaid").count() == 0, "an undrawn mermaid block"
+    for diagram in visit.page.locator(".md-content .diagram--light svg").all():
         box = diagram.bounding_box()
         assert box and box["width"] > 50 and box["height"] > 20, f"diagram drawn at {box}"
 
@@ -184,9 +181,14 @@ def test_colour_toggle_switches_scheme_and_diagrams_stay_drawn(browser: Browser,
         page.wait_for_timeout(300)
         after = page.evaluate("() => document.body.getAttribute('data-md-color-scheme')")
         assert {before, after} == {"default", "slate"}
-        for diagram in page.locator(".md-content div.mermaid").all():
+        shown = ".diagram--dark" if after == "slate" else ".diagram--light"
+        hidden = ".diagram--light" if after == "slate" else ".diagram--dark"
+        diagrams = page.locator(f".md-content {shown} svg").all()
+        assert diagrams, "the overview page should have diagrams"
+        for diagram in diagrams:
             box = diagram.bounding_box()
-            assert box and box["width"] > 50
+            assert box and box["width"] > 50, f"diagram not shown after switching to {after}"
+        assert not page.locator(f".md-content {hidden} svg").first.is_visible()
     finally:
         opened.close()
 

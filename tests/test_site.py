@@ -51,19 +51,26 @@ def test_pages_fetch_nothing_from_a_third_party_host(site: Path) -> None:
     assert not offenders, "third-party resources:\n" + "\n".join(offenders)
 
 
-def test_math_and_diagram_libraries_are_served_by_the_site(site: Path) -> None:
-    for path in ("vendor/katex/katex.min.js", "vendor/katex/katex.min.css", "vendor/mermaid/mermaid.min.js"):
-        assert (site / path).stat().st_size > 10_000, path
+def test_katex_stylesheet_and_fonts_are_served_by_the_site(site: Path) -> None:
+    assert (site / "vendor/katex/katex.min.css").stat().st_size > 10_000
     fonts = {f.name for f in (site / "vendor/katex/fonts").glob("*.woff2")}
     referenced = set(re.findall(r"fonts/(KaTeX_[\w-]+\.woff2)", (site / "vendor/katex/katex.min.css").read_text()))
     assert referenced and referenced <= fonts, f"KaTeX CSS needs fonts the site lacks: {sorted(referenced - fonts)}"
 
 
-def test_heavy_scripts_are_not_in_any_page(site: Path) -> None:
-    """KaTeX and mermaid are loaded on demand by javascripts/loader.js, never by a <script> tag."""
-    for page in site.rglob("*.html"):
+def test_math_and_diagrams_are_rendered_at_build_time(site: Path) -> None:
+    """Pages ship typeset math (with MathML) and SVG diagrams; no page loads KaTeX or mermaid scripts."""
+    pages = [p for p in site.rglob("*.html") if "vendor" not in p.parts]
+    math_pages = diagram_pages = 0
+    for page in pages:
         html = page.read_text()
+        assert '<pre class="mermaid">' not in html, f"{page}: an undrawn mermaid block"
+        assert not re.search(r'class="arithmatex">\\[(\[]', html), f"{page}: untypeset TeX"
         assert "mermaid.min.js" not in html and "katex.min.js" not in html, page
+        math_pages += '<math xmlns="http://www.w3.org/1998/Math/MathML"' in html
+        diagram_pages += html.count('class="diagram diagram--light"') > 0
+    assert math_pages >= 5 and diagram_pages >= 1, (math_pages, diagram_pages)
+    assert not list(site.rglob("mermaid*.js")), "mermaid is shipped to readers"
 
 
 def test_no_git_tracked_file_is_a_vendored_asset() -> None:
@@ -86,14 +93,17 @@ def _copy_of_the_site_with(tmp_path: Path, page: str) -> Path:
 
 
 @pytest.mark.parametrize(
-    "page",
+    ("page", "complaint"),
     [
-        "# Broken\n\nSee [nowhere](missing-page.md).\n",
-        "# Broken\n\nSee [a missing anchor](index.md#no-such-heading).\n",
-        "# Broken\n\nSee [an absolute link](/index.md).\n",
+        ("# Broken\n\nSee [nowhere](missing-page.md).\n", "missing-page.md"),
+        ("# Broken\n\nSee [a missing anchor](index.md#no-such-heading).\n", "no-such-heading"),
+        ("# Broken\n\nSee [an absolute link](/index.md).\n", "/index.md"),
+        ("# Broken\n\nBad TeX: $\\frac{1}{$.\n", "KaTeX cannot typeset"),
+        ("# Broken\n\n```mermaid\ngraph LR\n  a --> --> b\n```\n", "mermaid cannot draw"),
     ],
-    ids=["missing-page", "missing-anchor", "absolute-link"],
+    ids=["missing-page", "missing-anchor", "absolute-link", "bad-tex", "bad-diagram"],
 )
-def test_strict_build_fails_on_a_broken_link(tmp_path: Path, page: str) -> None:
+def test_strict_build_fails_on_a_broken_page(tmp_path: Path, page: str, complaint: str) -> None:
     result = build(_copy_of_the_site_with(tmp_path, page), tmp_path / "site")
-    assert result.returncode != 0, "a broken link did not fail the strict build"
+    assert result.returncode != 0, "a broken page did not fail the strict build"
+    assert complaint in result.stderr

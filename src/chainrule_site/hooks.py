@@ -1,12 +1,15 @@
 """MkDocs hooks of the chainrule site (listed under ``hooks:`` in mkdocs.yml).
 
-Three jobs, each small:
+Four jobs, each small:
 
-* **Vendored assets.**  KaTeX and mermaid are installed from the npm registry at
-  the versions pinned in ``package-lock.json`` and served by the site itself
-  under ``vendor/``; nothing is read from a CDN.  They are copied at build time,
-  never committed.  ``javascripts/loader.js`` loads them only on pages that
-  have math or diagrams.
+* **Math at build time.**  Every formula is typeset by the pinned KaTeX
+  (:mod:`chainrule_site.typeset`) into HTML + MathML, so pages carry no math
+  script; KaTeX's stylesheet and fonts are served by the site under
+  ``vendor/katex/``, copied from ``node_modules`` at build time, never
+  committed, never from a CDN.
+* **Diagrams at build time.**  Every ``mermaid`` fence is drawn to inline SVG
+  in a light and a dark variant (:mod:`chainrule_site.diagrams`), so readers
+  download no mermaid (several MB of script).
 * **Equation anchors.**  A display equation that carries ``\\label{name}``
   gets a stable anchor ``#eq-name`` and a number ``(n)``; see
   :func:`label_equations`.
@@ -16,6 +19,7 @@ Three jobs, each small:
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -23,15 +27,16 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from chainrule_site.diagrams import THEMES, DiagramError, Renderer
+from chainrule_site.typeset import TeXError, typeset_html
+
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 
 #: Site path -> path inside node_modules.  Only woff2 fonts: every browser the
 #: site supports picks woff2 first, so the others would never be requested.
 VENDORED = {
-    "vendor/katex/katex.min.js": "katex/dist/katex.min.js",
     "vendor/katex/katex.min.css": "katex/dist/katex.min.css",
-    "vendor/mermaid/mermaid.min.js": "mermaid/dist/mermaid.min.js",
 }
 KATEX_FONTS = "katex/dist/fonts"
 
@@ -50,7 +55,7 @@ def vendored_assets() -> dict[str, Path]:
     missing = [str(path) for path in assets.values() if not path.is_file()]
     if missing or not fonts.is_dir():
         raise PluginError(
-            "front-end assets are missing (expected KaTeX and mermaid in node_modules/, "
+            "front-end assets are missing (expected KaTeX in node_modules/, "
             f"got none at {missing[:2] or [str(fonts)]}); run `make` or `npm ci` first"
         )
     return assets
@@ -114,3 +119,41 @@ def label_equations(markdown: str) -> str:
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
     """Number and anchor the labelled display equations of every page."""
     return label_equations(markdown)
+
+
+_MERMAID = re.compile(r'<pre class="mermaid"><code>(?P<source>.*?)</code></pre>', re.S)
+_renderer = Renderer()
+
+
+def draw_diagrams(content: str, page_id: str) -> str:
+    """Replace each mermaid block of a page's HTML by its SVG, light and dark."""
+
+    def draw(match: re.Match[str]) -> str:
+        source = html.unescape(match["source"]).strip()
+        number = draw.count = getattr(draw, "count", 0) + 1
+        variants = []
+        for theme in THEMES:
+            element_id = f"diagram-{page_id}-{number}-{theme}"
+            try:
+                svg = _renderer.svg(source, theme, element_id)
+            except DiagramError as err:
+                raise PluginError(f"{page_id}: {err}") from err
+            variants.append(f'<div class="diagram diagram--{theme}">{svg}</div>')
+        return "".join(variants)
+
+    return _MERMAID.sub(draw, content)
+
+
+def on_page_content(html_content: str, page: Any, config: Any, files: Files) -> str:
+    """Typeset the page's math and draw its diagrams."""
+    page_id = re.sub(r"[^a-z0-9]+", "-", page.file.src_uri.lower()).strip("-")
+    try:
+        html_content = typeset_html(html_content)
+    except TeXError as err:
+        raise PluginError(f"{page.file.src_uri}: {err}") from err
+    return draw_diagrams(html_content, page_id)
+
+
+def on_post_build(config: Any) -> None:
+    """Close the diagram renderer's browser."""
+    _renderer.close()

@@ -2,7 +2,7 @@
 
 A figure is a function that returns a :class:`matplotlib.figure.Figure`,
 registered with :func:`figure`.  The MkDocs hook renders each one to
-``figures/<name>.svg``; a page shows it with ``![alt text](../figures/<name>.svg)``.
+``figures/<name>.svg``; a page shows it with ``![alt text](figures/<name>.svg)`` (from a page in docs/).
 The data a figure plots comes from functions the page's own code blocks (or the
 tests) assert on, so a plot cannot show something the tests do not check.
 """

@@ -1,0 +1,69 @@
+"""Typeset TeX to HTML + MathML at build time with the site's pinned KaTeX.
+
+Pages then need only KaTeX's stylesheet and fonts, no script: math appears
+with the page, without a layout shift, and screen readers get MathML.
+A TeX error is a build error that names the page and the formula.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE_MODULES = ROOT / "node_modules"
+SCRIPT = Path(__file__).with_name("katex_render.cjs")
+
+#: What pymdownx.arithmatex (generic mode) writes: \( \) inline, \[ \] display.
+ARITHMATEX = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">(?P<open>\\\(|\\\[)(?P<tex>.*?)(?:\\\)|\\\])</(?P=tag)>', re.S
+)
+
+_cache: dict[tuple[str, bool], str] = {}
+
+
+class TeXError(ValueError):
+    """A formula KaTeX cannot typeset."""
+
+
+def katex(formulas: list[tuple[str, bool]]) -> list[str]:
+    """Typeset ``(tex, display)`` pairs; return their HTML in the same order.
+
+    Raises
+    ------
+    TeXError
+        If KaTeX rejects a formula; the message quotes it.
+    """
+    todo = sorted({item for item in formulas if item not in _cache})
+    if todo:
+        node = shutil.which("node")
+        if node is None or not (NODE_MODULES / "katex").is_dir():
+            raise TeXError("typesetting math needs Node.js and KaTeX in node_modules/; run `make` or `npm ci`")
+        result = subprocess.run(
+            [node, str(SCRIPT), str(NODE_MODULES)],
+            input=json.dumps([{"tex": tex, "display": display} for tex, display in todo]),
+            capture_output=True, text=True, check=True, timeout=300,
+        )
+        for item, out in zip(todo, json.loads(result.stdout), strict=True):
+            if "error" in out:
+                raise TeXError(f"KaTeX cannot typeset {item[0]!r}: {out['error']}")
+            _cache[item] = out["html"]
+    return [_cache[item] for item in formulas]
+
+
+def typeset_html(content: str) -> str:
+    """Replace every arithmatex element in ``content`` by its KaTeX rendering."""
+    matches = list(ARITHMATEX.finditer(content))
+    if not matches:
+        return content
+    rendered = katex([(html.unescape(m["tex"]).strip(), m["open"] == "\\[") for m in matches])
+    pieces, last = [], 0
+    for match, math in zip(matches, rendered, strict=True):
+        pieces += [content[last:match.start()], f'<{match["tag"]} class="arithmatex">{math}</{match["tag"]}>']
+        last = match.end()
+    pieces.append(content[last:])
+    return "".join(pieces)
