@@ -10,12 +10,13 @@ PY     := $(BIN)/python
 PY_STAMP   := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup chromium serve test build lock clean
+.PHONY: help setup chromium serve test build audit lock clean
 
 help:
 	@echo "make serve   serve the site on http://127.0.0.1:8000 with live reload"
 	@echo "make test    run every test: package, docs-as-tests, strict build, workflow lint"
 	@echo "make build   build the site strictly into site/"
+	@echo "make audit   Lighthouse (mobile) on every page: scores and sizes in artifacts/audit/report.txt"
 	@echo "make lock    re-pin the Python dependencies into constraints.txt"
 
 # Python 3.11+ virtual environment with the pinned dependencies.
@@ -52,6 +53,9 @@ test: setup
 
 build: setup
 	$(BIN)/mkdocs build --strict
+
+audit: setup
+	$(PY) -m chainrule_site.audit
 
 lock: $(PY_STAMP)
 	$(PY) -m pip freeze --exclude-editable | sed -E 's/^(torch==[^+]*)\+cpu$$/\1/' > constraints.txt

@@ -4,6 +4,7 @@ A small NumPy package whose every function is derived, line by line, on the
 pages of the chainrule site. This module only re-exports the public API.
 """
 
+from chainrule import datasets
 from chainrule.activations import relu, relu_grad, sigmoid, sigmoid_grad
 from chainrule.gradcheck import (
     GradientCheckError,
@@ -26,6 +27,7 @@ from chainrule.softmax import (
 )
 
 __all__ = [
+    "datasets",
     "MLP",
     "Dense",
     "GradientCheckError",

@@ -28,7 +28,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from chainrule_site.diagrams import THEMES, DiagramError, Renderer
-from chainrule_site.typeset import TeXError, typeset_html
+from chainrule_site.typeset import TeXError, notebook_math_to_arithmatex, typeset_html
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -148,6 +148,8 @@ def on_page_content(html_content: str, page: Any, config: Any, files: Files) -> 
     """Typeset the page's math and draw its diagrams."""
     page_id = re.sub(r"[^a-z0-9]+", "-", page.file.src_uri.lower()).strip("-")
     try:
+        if page.file.src_uri.endswith(".ipynb"):
+            html_content = notebook_math_to_arithmatex(html_content)
         html_content = typeset_html(html_content)
     except TeXError as err:
         raise PluginError(f"{page.file.src_uri}: {err}") from err

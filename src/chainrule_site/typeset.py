@@ -23,6 +23,12 @@ ARITHMATEX = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">(?P<open>\\\(|\\\[)(?P<tex>.*?)(?:\\\)|\\\])</(?P=tag)>', re.S
 )
 
+#: A markdown cell rendered by nbconvert (mkdocs-jupyter): its math is left as $...$ / $$...$$ text.
+_NOTEBOOK_MARKDOWN = re.compile(r'(<div class="[^"]*\bjp-RenderedMarkdown\b[^"]*"[^>]*>)(.*?)(</div>)', re.S)
+_DISPLAY_PARAGRAPH = re.compile(r"<p>\s*\$\$(?P<tex>.+?)\$\$\s*</p>", re.S)
+_DISPLAY = re.compile(r"\$\$(?P<tex>.+?)\$\$", re.S)
+_INLINE = re.compile(r"(?<![\\$])\$(?P<tex>[^$\n]+?)\$")
+
 _cache: dict[tuple[str, bool], str] = {}
 
 
@@ -53,6 +59,24 @@ def katex(formulas: list[tuple[str, bool]]) -> list[str]:
                 raise TeXError(f"KaTeX cannot typeset {item[0]!r}: {out['error']}")
             _cache[item] = out["html"]
     return [_cache[item] for item in formulas]
+
+
+def notebook_math_to_arithmatex(content: str) -> str:
+    r"""Mark up the math of notebook markdown cells the way pymdownx.arithmatex does.
+
+    nbconvert leaves ``$...$`` and ``$$...$$`` as (HTML-escaped) text for MathJax;
+    rewriting them to ``<span class="arithmatex">\(...\)</span>`` and
+    ``<div class="arithmatex">\[...\]</div>`` lets :func:`typeset_html` render them
+    with the same KaTeX, at build time, as every other page.
+    """
+
+    def cell(match: re.Match[str]) -> str:
+        body = _DISPLAY_PARAGRAPH.sub(lambda m: f'<div class="arithmatex">\\[{m["tex"]}\\]</div>', match[2])
+        body = _DISPLAY.sub(lambda m: f'<span class="arithmatex">\\[{m["tex"]}\\]</span>', body)
+        body = _INLINE.sub(lambda m: f'<span class="arithmatex">\\({m["tex"]}\\)</span>', body)
+        return match[1] + body + match[3]
+
+    return _NOTEBOOK_MARKDOWN.sub(cell, content)
 
 
 def typeset_html(content: str) -> str:

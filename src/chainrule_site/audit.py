@@ -1,0 +1,297 @@
+"""Lighthouse audit of every page of the built site: ``python -m chainrule_site.audit``.
+
+``make audit`` runs this.  It builds the site strictly into a temporary
+directory (or audits an existing build given with ``--site``), serves it on
+127.0.0.1, and runs the pinned Lighthouse (``node_modules/.bin/lighthouse``,
+npm) with Debian's Chromium on every page listed in the build's
+``sitemap.xml`` -- the notebook pages included -- one page at a time, with
+Lighthouse's default mobile preset (emulated phone, throttled network and
+CPU) and four categories: performance, accessibility, best practices and
+SEO.
+
+It writes each page's Lighthouse report to ``artifacts/audit/<page>.json``
+and a summary, one line per page, to ``artifacts/audit/report.txt``: the four
+scores (0-100), the total transfer size in bytes (Lighthouse's
+``total-byte-weight`` audit) and the number of requests.  It prints the
+summary, and exits non-zero naming every page and category that scores below
+the threshold (95), with the failing audits of that category.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from chainrule_site.testing import ROOT, build_site, chromium_path, serve
+
+#: Lighthouse's categories, in report order.
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+#: Every category of every page must score at least this (0-100).
+THRESHOLD = 95
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+OUTPUT = ROOT / "artifacts" / "audit"
+CHROME_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --disable-sync --no-first-run"
+)
+#: Seconds one page's Lighthouse run may take before it counts as failed.
+PAGE_TIMEOUT = 180
+_SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """The summary of one page's Lighthouse report.
+
+    Attributes
+    ----------
+    page : str
+        The page's path in the site, e.g. ``"chain-rule/"`` (``"/"`` for the home page).
+    scores : dict[str, int]
+        Category id -> score, 0-100.
+    transfer_bytes : int
+        Total bytes transferred (the ``total-byte-weight`` audit).
+    requests : int
+        Number of network requests (the ``network-requests`` audit).
+    failing : dict[str, list[str]]
+        Category id -> ids of its audits that did not pass (score below 1,
+        weighted or not), for the categories below the threshold.
+    """
+
+    page: str
+    scores: dict[str, int]
+    transfer_bytes: int
+    requests: int
+    failing: dict[str, list[str]]
+
+
+def site_pages(site: Path) -> list[str]:
+    """List the pages of a built site, from its ``sitemap.xml``.
+
+    Parameters
+    ----------
+    site : pathlib.Path
+        The built site's directory.
+
+    Returns
+    -------
+    list[str]
+        Each page's path relative to the site root, e.g. ``""`` for the home
+        page and ``"notebooks/iris/"``, in sitemap order.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the site has no ``sitemap.xml`` or a listed page has no ``index.html``.
+    """
+    tree = ET.parse(site / "sitemap.xml")
+    locations = [loc.text or "" for loc in tree.iter(f"{_SITEMAP_NS}loc")]
+    if not locations:
+        raise FileNotFoundError(f"{site / 'sitemap.xml'} lists no pages")
+    base = urlsplit(locations[0]).path  # the home page comes first: site_url's path
+    pages = []
+    for location in locations:
+        path = urlsplit(location).path
+        if not path.startswith(base):
+            raise FileNotFoundError(f"sitemap page {location} is outside the site root {base}")
+        page = path[len(base):]
+        if not (site / page / "index.html").is_file():
+            raise FileNotFoundError(f"sitemap page {location} has no {page or '.'}/index.html in {site}")
+        pages.append(page)
+    return pages
+
+
+def report_name(page: str) -> str:
+    """File stem of a page's report: ``"notebooks/iris/"`` -> ``"notebooks-iris"``, home -> ``"index"``."""
+    return page.strip("/").replace("/", "-") or "index"
+
+
+def run_lighthouse(url: str, output: Path) -> dict:
+    """Run Lighthouse (mobile preset, four categories) on one URL.
+
+    Parameters
+    ----------
+    url : str
+        The page to audit.
+    output : pathlib.Path
+        Where to write Lighthouse's JSON report.
+
+    Returns
+    -------
+    dict
+        The parsed report (Lighthouse's ``LHR``).
+
+    Raises
+    ------
+    RuntimeError
+        If Lighthouse fails or reports a runtime error (e.g. the page did not load).
+    """
+    command = [
+        str(LIGHTHOUSE), url,
+        f"--chrome-flags={CHROME_FLAGS}",
+        f"--only-categories={','.join(CATEGORIES)}",
+        "--output=json", f"--output-path={output}", "--quiet",
+    ]
+    env = {**os.environ, "CHROME_PATH": chromium_path()}
+    try:
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=PAGE_TIMEOUT)
+    except subprocess.TimeoutExpired as err:
+        raise RuntimeError(f"lighthouse took over {PAGE_TIMEOUT} s on {url}") from err
+    if done.returncode != 0 or not output.is_file():
+        raise RuntimeError(f"lighthouse failed on {url} (exit {done.returncode}):\n{done.stderr.strip()}")
+    report = json.loads(output.read_text(encoding="utf-8"))
+    if report.get("runtimeError"):
+        raise RuntimeError(f"lighthouse on {url}: {report['runtimeError']}")
+    return report
+
+
+def summarise(page: str, report: dict, threshold: int = THRESHOLD) -> PageResult:
+    """Reduce a Lighthouse report to the page's scores, size and failing audits.
+
+    Parameters
+    ----------
+    page : str
+        The page's path in the site.
+    report : dict
+        Lighthouse's JSON report for the page.
+    threshold : int, optional
+        Categories scoring below this list their failing audits.
+
+    Returns
+    -------
+    PageResult
+        The summary; a category Lighthouse could not score counts as 0.
+    """
+    audits = report["audits"]
+    scores, failing = {}, {}
+    for category in CATEGORIES:
+        entry = report["categories"][category]
+        score = round(100 * entry["score"]) if entry.get("score") is not None else 0
+        scores[category] = score
+        if score < threshold:
+            failing[category] = [
+                ref["id"] for ref in entry["auditRefs"]
+                if audits[ref["id"]].get("score") is not None
+                and audits[ref["id"]]["scoreDisplayMode"] in {"binary", "numeric", "metricSavings"}
+                and audits[ref["id"]]["score"] < 1
+            ]
+    transfer = int(audits["total-byte-weight"].get("numericValue") or 0)
+    requests = len((audits["network-requests"].get("details") or {}).get("items") or [])
+    return PageResult(page or "/", scores, transfer, requests, failing)
+
+
+def format_report(results: list[PageResult]) -> str:
+    """One line per page: page, the four scores, transfer bytes, requests."""
+    width = max([len("page"), *(len(r.page) for r in results)])
+    header = f"{'page':<{width}}  {'perf':>4}  {'a11y':>4}  {'bp':>4}  {'seo':>4}  {'bytes':>9}  {'requests':>8}"
+    lines = [header]
+    for r in results:
+        s = r.scores
+        lines.append(
+            f"{r.page:<{width}}  {s['performance']:>4}  {s['accessibility']:>4}  {s['best-practices']:>4}  "
+            f"{s['seo']:>4}  {r.transfer_bytes:>9}  {r.requests:>8}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def audit(site: Path, output: Path = OUTPUT, threshold: int = THRESHOLD) -> tuple[list[PageResult], list[str]]:
+    """Audit every page of a built site with Lighthouse, one page at a time.
+
+    Parameters
+    ----------
+    site : pathlib.Path
+        The built site.
+    output : pathlib.Path, optional
+        Directory for the per-page JSON reports and ``report.txt``.
+    threshold : int, optional
+        The lowest acceptable score of any category.
+
+    Returns
+    -------
+    results : list[PageResult]
+        One per page audited.
+    problems : list[str]
+        One line per page and category below the threshold, or per page
+        Lighthouse could not audit; empty when all is well.
+    """
+    output.mkdir(parents=True, exist_ok=True)
+    for stale in output.glob("*.json"):
+        stale.unlink()
+    results: list[PageResult] = []
+    problems: list[str] = []
+    with serve(site) as base_url:
+        for page in site_pages(site):
+            started = time.monotonic()
+            try:
+                report = run_lighthouse(base_url + page, output / f"{report_name(page)}.json")
+            except RuntimeError as err:
+                problems.append(f"{page or '/'}: not audited: {err}")
+                print(f"  {page or '/'}: FAILED ({err})", file=sys.stderr, flush=True)
+                continue
+            result = summarise(page, report, threshold)
+            results.append(result)
+            print(f"  {result.page}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+            for category, failing in result.failing.items():
+                problems.append(
+                    f"{result.page}: {category} {result.scores[category]} < {threshold}"
+                    f" (failing audits: {', '.join(failing) or 'none listed'})"
+                )
+    (output / "report.txt").write_text(format_report(results), encoding="utf-8")
+    return results, problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: build (or take) the site, audit it, print the report.
+
+    Parameters
+    ----------
+    argv : list[str] or None, optional
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 if every category of every page scores at least the threshold, else 1.
+    """
+    parser = argparse.ArgumentParser(prog="python -m chainrule_site.audit", description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, help="audit this built site instead of building one")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help="directory for the reports (default: %(default)s)")
+    parser.add_argument("--threshold", type=int, default=THRESHOLD, help="lowest passing score (default: %(default)s)")
+    args = parser.parse_args(argv)
+    if not LIGHTHOUSE.is_file():
+        print(f"no Lighthouse at {LIGHTHOUSE}; run `make setup` (npm ci)", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="chainrule-audit-") as temp:
+        site = args.site
+        if site is None:
+            site = Path(temp) / "site"
+            print("building the site (mkdocs build --strict) ...", file=sys.stderr, flush=True)
+            built = build_site(ROOT / "mkdocs.yml", site)
+            if built.returncode != 0:
+                print(built.stdout + built.stderr, file=sys.stderr)
+                print("the site does not build; nothing audited", file=sys.stderr)
+                return 2
+        print(f"auditing {site} with Lighthouse (mobile) ...", file=sys.stderr, flush=True)
+        results, problems = audit(site.resolve(), args.output, args.threshold)
+    print(format_report(results), end="")
+    print(f"({len(results)} pages in {time.monotonic() - started:.0f} s; reports in {args.output})")
+    if problems:
+        print(f"\n{len(problems)} below {args.threshold}:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
