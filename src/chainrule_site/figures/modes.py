@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "DEPTH",
+    "WIDTHS",
     "dense_chain",
     "derivative_flops",
     "forward_mode_gradient",
@@ -218,12 +220,13 @@ def modes_cost_data(
 
 @figure("forward-vs-reverse-mode")
 def forward_vs_reverse_mode() -> Figure:
-    """Log-log plot of flops (left) and measured time (right) of both modes against the width n."""
+    """Log-log plots of flops (top) and measured time (bottom) of both modes against the width n."""
     import matplotlib.pyplot as plt
 
     data = modes_cost_data()
     n = data["widths"]
-    fig, (ax_flops, ax_time) = plt.subplots(1, 2, figsize=(7.2, 3.8), facecolor="white", constrained_layout=True)
+    # stacked, not side by side: a narrow figure keeps its labels readable on a phone
+    fig, (ax_flops, ax_time) = plt.subplots(2, 1, figsize=(4.8, 6.4), facecolor="white", constrained_layout=True)
     styles = {"forward": ("#c0392b", "s", "forward mode (n JVPs)"), "reverse": ("#2c5aa0", "o", "reverse mode (1 sweep)")}
     for mode, (colour, marker, label) in styles.items():
         ax_flops.loglog(n, data[f"{mode}_flops"], marker=marker, color=colour, label=label)
