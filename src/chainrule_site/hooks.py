@@ -69,7 +69,61 @@ def on_files(files: Files, config: Any) -> Files:
 
     for name, svg in render_all().items():
         files.append(File.generated(config, f"figures/{name}.svg", content=svg))
+        _figure_sizes[name] = svg_size(svg)
     return files
+
+
+#: Figure name -> its intrinsic (width, height) in CSS pixels, filled by on_files.
+_figure_sizes: dict[str, tuple[int, int]] = {}
+_SVG_TAG = re.compile(r"<svg\b[^>]*>", re.S)
+_LENGTH = re.compile(r'\b(?P<attr>width|height)="(?P<value>[0-9.]+)(?P<unit>pt|px)?"')
+_FIGURE_IMG = re.compile(r'<img\b(?P<attrs>[^>]*?\bsrc="(?:[^"]*/)?figures/(?P<name>[a-z0-9-]+)\.svg"[^>]*?)\s*/?>')
+
+
+def svg_size(svg: str) -> tuple[int, int]:
+    """The intrinsic size of an SVG in CSS pixels, from its root ``width``/``height``.
+
+    Parameters
+    ----------
+    svg : str
+        SVG text whose root element gives ``width`` and ``height`` in ``pt``
+        or ``px`` (matplotlib writes ``pt``).
+
+    Returns
+    -------
+    tuple[int, int]
+        Width and height, rounded to whole pixels (1 pt = 4/3 px).
+
+    Raises
+    ------
+    mkdocs.exceptions.PluginError
+        If the root element lacks either dimension.
+    """
+    root = _SVG_TAG.search(svg)
+    lengths = {m["attr"]: float(m["value"]) * (4 / 3 if m["unit"] == "pt" else 1)
+               for m in _LENGTH.finditer(root[0] if root else "")}
+    if set(lengths) != {"width", "height"}:
+        raise PluginError("a figure's SVG has no width and height on its root element")
+    return round(lengths["width"]), round(lengths["height"])
+
+
+def size_figures(content: str) -> str:
+    """Give each ``<img>`` of a generated figure its ``width`` and ``height``.
+
+    The browser then reserves the figure's box before the SVG arrives, so
+    nothing below it moves when it does (no layout shift); the stylesheet
+    scales it down to the column (``max-width: 100%; height: auto``).  An
+    image that already has a width or height is left as it is.
+    """
+
+    def size(match: re.Match[str]) -> str:
+        attrs, name = match["attrs"], match["name"]
+        if name not in _figure_sizes or re.search(r"\b(?:width|height)=", attrs):
+            return match[0]
+        width, height = _figure_sizes[name]
+        return f'<img{attrs} width="{width}" height="{height}">'
+
+    return _FIGURE_IMG.sub(size, content)
 
 
 _DISPLAY_MATH = re.compile(r"^(?P<indent>[ ]*)\$\$[ ]*\n(?P<body>.*?)^(?P=indent)\$\$[ ]*$", re.M | re.S)
@@ -153,7 +207,25 @@ def on_page_content(html_content: str, page: Any, config: Any, files: Files) -> 
         html_content = typeset_html(html_content)
     except TeXError as err:
         raise PluginError(f"{page.file.src_uri}: {err}") from err
-    return draw_diagrams(html_content, page_id)
+    return size_figures(draw_diagrams(html_content, page_id))
+
+
+#: Accessible names for Material's two ARIA widgets that have none: the search
+#: dialog and the progress bar of instant navigation (axe: aria-dialog-name,
+#: aria-progressbar-name).
+_ARIA_NAMES = {
+    '<div class="md-search" data-md-component="search" role="dialog">':
+        '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">',
+    '<div class="md-progress" data-md-component="progress" role="progressbar">':
+        '<div class="md-progress" data-md-component="progress" role="progressbar" aria-label="Loading page">',
+}
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Name the theme's unnamed ARIA widgets (search dialog, progress bar)."""
+    for unnamed, named in _ARIA_NAMES.items():
+        output = output.replace(unnamed, named, 1)
+    return output
 
 
 def on_post_build(config: Any) -> None:
