@@ -10,13 +10,14 @@ PY     := $(BIN)/python
 PY_STAMP   := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup chromium serve test build audit lock clean
+.PHONY: help setup chromium serve test build audit bench lock clean
 
 help:
 	@echo "make serve   serve the site on http://127.0.0.1:8000 with live reload"
 	@echo "make test    run every test: package, docs-as-tests, strict build, workflow lint"
 	@echo "make build   build the site strictly into site/"
 	@echo "make audit   Lighthouse (mobile) on every page: scores and sizes in artifacts/audit/report.txt"
+	@echo "make bench   time fused cross-entropy against PyTorch (and JAX if installed): docs/performance/results.json"
 	@echo "make lock    re-pin the Python dependencies into constraints.txt"
 
 # Python 3.11+ virtual environment with the pinned dependencies.
@@ -56,6 +57,10 @@ build: setup
 
 audit: setup
 	$(PY) -m chainrule_site.audit
+
+# Minutes, not seconds: not part of `make test`. JAX is timed only if installed in the venv.
+bench: $(PY_STAMP)
+	$(PY) -m chainrule_site.bench
 
 lock: $(PY_STAMP)
 	$(PY) -m pip freeze --exclude-editable | sed -E 's/^(torch==[^+]*)\+cpu$$/\1/' > constraints.txt

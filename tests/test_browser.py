@@ -198,7 +198,9 @@ def test_code_blocks_have_a_copy_button(browser: Browser, base_url: str) -> None
     try:
         blocks = opened.page.locator(".md-content pre > code").count()
         assert blocks > 0
-        assert opened.page.locator(".md-content .md-clipboard").count() >= blocks
+        copy = opened.page.locator(".md-content pre button[data-md-type=copy]")
+        assert copy.count() == blocks
+        assert copy.first.get_attribute("title") == "Copy to clipboard"
     finally:
         opened.close()
 

@@ -6,6 +6,7 @@ pages of the chainrule site. This module only re-exports the public API.
 
 from chainrule import datasets
 from chainrule.activations import relu, relu_grad, sigmoid, sigmoid_grad
+from chainrule.fused import cross_entropy_value_and_grad
 from chainrule.gradcheck import (
     GradientCheckError,
     GradientCheckReport,
@@ -36,6 +37,7 @@ __all__ = [
     "check_grads",
     "cross_entropy",
     "cross_entropy_grad",
+    "cross_entropy_value_and_grad",
     "log_softmax",
     "log_softmax_vjp",
     "logsumexp",

@@ -204,6 +204,8 @@ def on_page_content(html_content: str, page: Any, config: Any, files: Files) -> 
     try:
         if page.file.src_uri.endswith(".ipynb"):
             html_content = notebook_math_to_arithmatex(html_content)
+            # Code cells scroll sideways: make them reachable by keyboard (axe: scrollable-region-focusable).
+            html_content = html_content.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
         html_content = typeset_html(html_content)
     except TeXError as err:
         raise PluginError(f"{page.file.src_uri}: {err}") from err

@@ -1,0 +1,271 @@
+r"""Cross-entropy and its gradient in one fused, cache-blocked pass.
+
+:func:`~chainrule.losses.cross_entropy` followed by
+:func:`~chainrule.losses.cross_entropy_grad` is the clearest way to write the
+loss and its derivative, and the slowest: each builds its own softmax, and
+together they make about ten passes over ``(N, C)`` arrays, allocating a
+fresh logits-sized temporary for most of them. Both need the same three
+numbers per row, the row maximum :math:`m`, the shifted logits
+:math:`s = z - m` and the normaliser :math:`S = \sum_c e^{s_c}`, so
+:func:`cross_entropy_value_and_grad` computes them once and writes the
+gradient straight into its output:
+
+1. **one output, no other large temporaries**: :math:`s`, then :math:`e^s`,
+   then the gradient are written, in place (``out=``), into the gradient
+   array itself, so the peak extra memory is that one logits-sized array
+   (plus row vectors, NumPy's 64 KiB ufunc buffer per thread, and for
+   probability targets one block-sized scratch per thread);
+2. **one ``exp`` pass**: the loss needs only :math:`\log S` and the target's
+   :math:`s_k`, both read before and after the same ``exp``;
+3. **blocked over rows**: a block of rows of about 512 KiB is finished
+   (max, subtract, exp, sum, scale) while it sits in cache, so the
+   logits are read from main memory once and the gradient written once;
+4. **all cores**: threads take row blocks from one shared queue; NumPy's
+   ufuncs release the GIL while they run, so the threads really run in parallel
+   (on a machine whose cores are already busy they gain nothing; the page shows it).
+
+The values are those of :func:`~chainrule.losses.cross_entropy` and
+:func:`~chainrule.losses.cross_entropy_grad` (same validation, same
+semantics, same non-finite results): any row whose fused loss is not finite
+(a :math:`\pm\infty` or NaN logit, or a float32 shift that overflows) is
+recomputed by the reference formulas. Complex logits (the complex step) go
+through the same fused code: the shift is taken from the real part, as in
+:mod:`chainrule.softmax`, so the imaginary part passes through untouched.
+
+Measured on the site page *Performance* (``docs/performance.md``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from chainrule.losses import Reduction, _batch_size, _dense_targets, _validate, cross_entropy
+from chainrule.softmax import log_softmax_vjp
+
+__all__ = ["cross_entropy_value_and_grad"]
+
+# A block of rows is about this many bytes of logits. Smaller blocks fit the L2 cache
+# (512 KiB a core on the benchmark machine) but pay NumPy's per-call overhead (for each
+# of the ~6 ufunc calls a block makes) more often: 512 KiB blocks measured faster than
+# 128 KiB ones and no slower than 1 MiB ones. At C = 32000 float32 that is 4 rows.
+_BLOCK_BYTES = 512 * 1024
+# Below this many logits (256 KiB of float32) one thread does all: the work is too
+# small to pay for handing blocks to another thread.
+_MIN_THREADED_SIZE = 1 << 16
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _n_threads() -> int:
+    """The CPUs this process may run on (``os.sched_getaffinity`` where it exists)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    """A process-wide pool, created on first use, for the rows after the caller's own share."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool._max_workers < workers:
+            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chainrule-fused")
+        return _pool
+
+
+def _fused_rows(
+    logits: np.ndarray,
+    target: np.ndarray,
+    is_index: bool,
+    smoothing: float,
+    scale: float,
+    grad: np.ndarray,
+    losses: np.ndarray,
+    blocks: Iterator[int],
+    block: int,
+) -> None:
+    r"""Fill ``grad`` and ``losses`` for each block of rows, starting at the rows that `blocks` yields.
+
+    Threads share one `blocks` iterator, so a thread the OS schedules more
+    often simply takes more blocks (on a loaded machine a fixed half-and-half
+    split waits for the slower thread).
+
+    Per row, with :math:`s = z - m`, :math:`S = \sum_c e^{s_c}`, :math:`\sigma = \sum_c y'_c`
+    and :math:`\lambda` = `scale`:
+    :math:`\ell = \sigma \log S - \sum_c y'_c s_c` and
+    :math:`\partial L/\partial z = \lambda\,(\sigma\, e^{s}/S - y')`.
+    """
+    n_classes = logits.shape[1]
+    keep = 1.0 - smoothing
+    spread = smoothing / n_classes
+    scratch = None  # block-sized, for the probability targets' y' only
+    # errstate is per thread: rows with inf - inf shifts are NaN, recomputed by the caller.
+    with np.errstate(invalid="ignore", over="ignore"):
+        for start in blocks:
+            stop = min(start + block, logits.shape[0])
+            z, out = logits[start:stop], grad[start:stop]
+            shift = np.max(z.real, axis=1, keepdims=True)
+            np.subtract(z, shift, out=out)  # s = z - m, written into the gradient's rows
+            if smoothing > 0:
+                sum_s = np.sum(out, axis=1)
+            if is_index:
+                picked = np.arange(stop - start), target[start:stop]
+                s_target = out[picked]
+            else:
+                y = target[start:stop]
+                y_total = np.sum(y, axis=1)
+                # sum_c y_c s_c without conjugation (the complex step stays analytic)
+                y_dot_s = np.einsum("ij,ij->i", y, out)
+            np.exp(out, out=out)  # the one exp pass
+            total = np.sum(out, axis=1, keepdims=True)
+            log_total = np.log(total[:, 0])
+            if is_index:
+                loss = log_total - s_target  # = -log p_k, as the reference computes it
+                if smoothing > 0:
+                    loss = keep * loss + spread * (n_classes * log_total - sum_s)
+                np.multiply(out, scale / total, out=out)  # sum y' = 1: scale * p
+                out[picked] -= scale * keep
+            else:
+                weight = keep * y_total + smoothing  # sum_c y'_c
+                loss = weight * log_total - keep * y_dot_s
+                if smoothing > 0:
+                    loss -= spread * sum_s
+                np.multiply(out, (scale * weight)[:, None] / total, out=out)
+                if scratch is None:
+                    scratch = np.empty((block, n_classes), dtype=y.dtype)
+                y_scaled = np.multiply(y, scale * keep, out=scratch[: stop - start])
+                np.subtract(out, y_scaled, out=out)
+            if smoothing > 0:
+                np.subtract(out, scale * spread, out=out)
+            losses[start:stop] = loss
+
+
+def cross_entropy_value_and_grad(
+    logits: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    label_smoothing: float = 0.0,
+) -> tuple[np.ndarray | np.inexact, np.ndarray]:
+    r"""Cross-entropy and its gradient with respect to `logits`, fused: ``(loss, grad)``.
+
+    Parameters
+    ----------
+    logits : array_like of shape (C,) or (N, C), float or complex
+        Unnormalised scores :math:`z`; complex only for the complex step.
+    target : array_like
+        Class indices, integer, of shape () or (N,); or probabilities :math:`y`,
+        floating-point, of the logits' shape. As for :func:`~chainrule.losses.cross_entropy`.
+    reduction : {"mean", "sum", "none"}, default "mean"
+    label_smoothing : float in [0, 1], default 0.0
+
+    Returns
+    -------
+    loss : NumPy scalar, or ndarray of shape (N,) for ``reduction="none"`` with (N, C) logits
+        ``cross_entropy(logits, target, reduction=..., label_smoothing=...)``.
+    grad : ndarray of the shape and dtype of `logits`
+        ``cross_entropy_grad(logits, target, reduction=..., label_smoothing=...)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`~chainrule.losses.cross_entropy`, with the same messages.
+
+    Notes
+    -----
+    Per row, with :math:`m = \max_c \operatorname{Re} z_c`, :math:`s = z - m`,
+    :math:`S = \sum_c e^{s_c}`, smoothed target :math:`y'` and :math:`\sigma = \sum_c y'_c`
+    (1 for class indices),
+
+    .. math::
+
+        \ell = \sigma \log S - \sum_c y'_c s_c , \qquad
+        \frac{\partial \ell}{\partial z} = \sigma\,\frac{e^{s}}{S} - y' = \sigma p - y' ,
+
+    which is :math:`-\sum_c y'_c \log p_c` with :math:`\log p = s - \log S`
+    expanded, and the gradient of :func:`~chainrule.losses.cross_entropy_grad`.
+    For a class index :math:`k` without smoothing the loss is :math:`\log S - s_k`.
+    ``reduction="mean"`` multiplies the gradient by :math:`1/N`.
+
+    Cost: one ``exp`` per logit and five cache-resident passes per block of
+    rows; memory: the gradient plus small per-row arrays, where the two
+    reference functions together hold six logits-sized arrays at their peak.
+    Rows whose loss comes out non-finite are recomputed with the reference
+    formulas, so non-finite logits give exactly the reference's results.
+
+    ```python
+    import numpy as np
+    from chainrule.fused import cross_entropy_value_and_grad
+    from chainrule.losses import cross_entropy, cross_entropy_grad
+
+    logits, labels = np.array([[2.0, 0.0, -1.0], [0.0, 3.0, -np.inf]]), np.array([0, 1])
+    loss, grad = cross_entropy_value_and_grad(logits, labels)
+    assert np.isclose(loss, cross_entropy(logits, labels))
+    assert np.allclose(grad, cross_entropy_grad(logits, labels))
+    ```
+    """
+    logits, target, is_index, reduction, smoothing = _validate(
+        logits, target, reduction, label_smoothing
+    )
+    value, grad = _fused(logits, target, is_index, reduction, smoothing, _n_threads())
+    return value, grad
+
+
+def _fused(
+    logits: np.ndarray,
+    target: np.ndarray,
+    is_index: bool,
+    reduction: str,
+    smoothing: float,
+    threads: int,
+) -> tuple[np.ndarray | np.inexact, np.ndarray]:
+    """The fused computation on validated arguments, on up to `threads` threads (the benchmark varies it)."""
+    one_row = logits.ndim == 1
+    z = logits[None] if one_row else logits
+    t = target[None] if one_row else target
+    n_rows, n_classes = z.shape
+    scale = 1.0 / max(_batch_size(logits), 1) if reduction == "mean" else 1.0
+    grad = np.empty(z.shape, dtype=z.dtype)
+    losses = np.empty(n_rows, dtype=z.dtype)
+    block = max(1, _BLOCK_BYTES // (n_classes * z.itemsize))
+
+    # next() on a shared iterator is atomic under the GIL: each block goes to exactly one thread.
+    blocks = iter(range(0, n_rows, block))
+    threads = max(1, min(threads, -(-n_rows // block)))
+    if threads == 1 or z.size < _MIN_THREADED_SIZE:
+        _fused_rows(z, t, is_index, smoothing, scale, grad, losses, blocks, block)
+    else:
+        pool = _executor(threads - 1)
+        others = [
+            pool.submit(_fused_rows, z, t, is_index, smoothing, scale, grad, losses, blocks, block)
+            for _ in range(threads - 1)
+        ]
+        _fused_rows(z, t, is_index, smoothing, scale, grad, losses, blocks, block)
+        for job in others:
+            job.result()
+
+    bad = ~np.isfinite(losses)
+    if np.any(bad):  # non-finite logits: the reference formulas give the documented values
+        rows = np.flatnonzero(bad)
+        losses[rows] = cross_entropy(
+            z[rows], t[rows], reduction="none", label_smoothing=smoothing
+        )
+        smoothed = _dense_targets(z[rows], t[rows], is_index, smoothing)
+        grad[rows] = log_softmax_vjp(z[rows], -scale * smoothed)
+
+    if one_row:
+        grad = grad[0]
+    with np.errstate(invalid="ignore"):
+        if reduction == "none":
+            return (losses[0] if one_row else losses), grad
+        summed = np.sum(losses)
+        if reduction == "sum":
+            return summed, grad
+        return summed / _batch_size(logits), grad  # N = 0 gives 0/0 = nan, as the reference
