@@ -47,7 +47,7 @@ chromium:
 setup: $(PY_STAMP) $(NODE_STAMP) chromium
 
 serve: setup
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+	SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
 
 test: setup
 	$(PY) -m pytest

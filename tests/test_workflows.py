@@ -66,3 +66,12 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert "make test" in readme
     assert (ROOT / ".ci" / "run").read_text().strip().endswith("exec make test")
     assert "bash .ci/run" in (ROOT / ".github" / "workflows" / "test.yml").read_text()
+
+
+def test_make_serve_answers_at_the_readme_address() -> None:
+    """mkdocs serves under site_url's path: `make serve` points site_url at the local root."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert "http://127.0.0.1:8000" in (ROOT / "README.md").read_text()
+    serve = next(line for line in makefile.splitlines() if "mkdocs serve" in line)
+    assert "SITE_URL=http://127.0.0.1:8000/" in serve and "--dev-addr 127.0.0.1:8000" in serve
+    assert "!ENV [SITE_URL," in (ROOT / "mkdocs.yml").read_text()
