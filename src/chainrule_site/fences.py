@@ -26,6 +26,13 @@ PYTHON_FENCE = re.compile(r"^ *(?:```|~~~)\s*(?:\{[^}]*\.(?:python3?|py)\b[^}]*\
 _FENCE_DELIMITER = re.compile(r"^ *(?P<mark>`{3,}|~{3,})")
 
 
+def _closes(text: str, fence: str) -> bool:
+    """Whether ``text`` closes a fence opened by ``fence`` (same character, at least as long, nothing else)."""
+    delimiter = _FENCE_DELIMITER.match(text)
+    return bool(delimiter and delimiter["mark"][0] == fence[0] and len(delimiter["mark"]) >= len(fence)
+                and not text.strip().strip(fence[0]))
+
+
 def expose_nested_blocks(markdown: str) -> str:
     """Return ``markdown`` with block markers blanked and block bodies dedented.
 
@@ -63,7 +70,7 @@ def expose_nested_blocks(markdown: str) -> str:
         stripped = text[min(depth, indent):]
         delimiter = _FENCE_DELIMITER.match(text)
         if fence is not None:
-            if delimiter and delimiter["mark"][0] == fence[0] and len(delimiter["mark"]) >= len(fence) and not text.strip().strip(fence[0]):
+            if _closes(text, fence):
                 fence = None
         elif delimiter:
             fence = delimiter["mark"]
@@ -97,6 +104,6 @@ def python_fence_lines(markdown: str) -> list[int]:
             fence = delimiter["mark"]
             if PYTHON_FENCE.match(text):
                 found.append(number)
-        elif fence is not None and delimiter and delimiter["mark"][0] == fence[0] and not text.strip().strip(fence[0]):
+        elif fence is not None and _closes(text, fence):
             fence = None
     return found
