@@ -28,6 +28,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from chainrule_site.diagrams import THEMES, DiagramError, Renderer
+from chainrule_site.equations.source import strip_directives
 from chainrule_site.typeset import TeXError, notebook_math_to_arithmatex, typeset_html
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,8 +172,8 @@ def label_equations(markdown: str) -> str:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
-    """Number and anchor the labelled display equations of every page."""
-    return label_equations(markdown)
+    """Drop the equation checks (``<!-- eq:... -->``, run by the tests); number and anchor labelled equations."""
+    return label_equations(strip_directives(markdown))
 
 
 _MERMAID = re.compile(r'<pre class="mermaid"><code>(?P<source>.*?)</code></pre>', re.S)
