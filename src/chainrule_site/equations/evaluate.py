@@ -104,7 +104,10 @@ def col(values: Any) -> np.ndarray:
 
 
 def _axis(x: np.ndarray) -> int:
+    """0 for a column (one vector), -1 for a batch of rows; a single row is neither."""
     x = np.asarray(x)
+    if x.ndim == 2 and x.shape[0] == 1 and x.shape[1] > 1:
+        raise CheckError(f"a row vector of shape {x.shape} where the pages use columns")
     return 0 if x.ndim == 2 and x.shape[1] == 1 else -1
 
 
@@ -127,8 +130,11 @@ def logsumexp(z: np.ndarray) -> Any:
 
 
 def diag(v: np.ndarray) -> np.ndarray:
-    """The diagonal matrix of a vector."""
-    return np.diag(np.asarray(v).ravel())
+    """The diagonal matrix of a column vector."""
+    v = np.asarray(v)
+    if v.ndim != 2 or v.shape[1] != 1:
+        raise CheckError(f"diag of shape {v.shape}: expected a column vector")
+    return np.diag(v.ravel())
 
 
 def relu(z: Any) -> Any:

@@ -73,6 +73,7 @@ class Token:
     kind: str
     value: str
     pos: int = 0
+    end: int = 0  # where the token's LaTeX ends (for editing the source)
 
 
 @dataclass
@@ -88,6 +89,7 @@ class Node:
 
     op: str
     args: list[Any] = field(default_factory=list)
+    span: tuple[int, int] | None = None  # where the node's LaTeX is, when it is one factor
 
     def __repr__(self) -> str:
         return f"{self.op}({', '.join(map(repr, self.args))})"
@@ -153,15 +155,15 @@ def tokenize(latex: str) -> list[Token]:
         if kind == "opname":
             inner = value[value.index("{") + 1:-1].replace("\\_", "_")
             kind = "text" if value.startswith("\\text") else "opname"
-            tokens.append(Token(kind, inner, match.start()))
+            tokens.append(Token(kind, inner, match.start(), match.end()))
             continue
         if kind == "cmd":
             name = value[1:]
             if name in _IGNORED or name in (",", ";", ":", "!", " "):
                 continue
-            tokens.append(Token("cmd", name, match.start()))
+            tokens.append(Token("cmd", name, match.start(), match.end()))
             continue
-        tokens.append(Token(kind, value, match.start()))
+        tokens.append(Token(kind, value, match.start(), match.end()))
     return tokens
 
 
@@ -427,8 +429,11 @@ class _Parser:
                 return node
 
     def factor(self) -> Node:
-        node = self.primary()
-        return self.postfix(node)
+        first = self.peek()
+        node = self.postfix(self.primary())
+        if first is not None and self.pos > 0:
+            node.span = (first.pos, self.tokens[self.pos - 1].end)
+        return node
 
     def postfix(self, node: Node) -> Node:
         while True:
