@@ -395,6 +395,9 @@ def evaluate(node: Any, env: dict[str, Any]) -> Any:
         a, b = evaluate(args[0], env), evaluate(args[1], env)
         _same_shape(a, b, "quotient")
         return a / b
+    if op == "increment":  # \\Delta t: the bound increment Delta_t, else the product Delta t
+        key = f"Delta_{args[1].args[0]}"
+        return env[key] if key in env else _jux(evaluate(args[0], env), evaluate(args[1], env))
     if op == "exp":
         return np.exp(evaluate(args[0], env))
     if op == "T":

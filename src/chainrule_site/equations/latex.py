@@ -31,6 +31,8 @@ Names
     One letter (``Wx`` is ``W`` times ``x``), Greek letters by name
     (``\\sigma`` is ``sigma``), primes (``f'`` is ``f_prime``, ``L'''`` is
     ``L_prime3``), ``\\bar v`` is ``vbar``, ``\\mathbf 1`` is ``one``,
+    ``\\Delta t`` (``\\Delta`` right before a bare letter) is the increment
+    ``Delta_t`` when the check binds that name and the product otherwise,
     ``\\operatorname{name}`` and ``\\text{name}`` are ``name``.  A subscript
     either names a symbol of its own (``W_1``, ``J_g``: when the check binds
     that composite name) or indexes (``p_i``, ``J_{ij}``, ``(W_1)_{jk}``:
@@ -84,7 +86,7 @@ class Node:
     ``jux``, ``odot``, ``oslash``, ``div``, ``pow``, ``T``, ``sup``,
     ``index``, ``call``, ``func``, ``sum``, ``deriv``, ``nabla``, ``exp``,
     ``abs``, ``inner``, ``matrix``, ``cases``, ``iverson``, ``shape``,
-    ``reals``, ``remainder``, ``tuple``.
+    ``reals``, ``remainder``, ``tuple``, ``increment``.
     """
 
     op: str
@@ -585,6 +587,9 @@ class _Parser:
             raise LatexError("\\partial outside \\frac")
         if name in _FUNCTIONS:
             return self.function(name)
+        if name == "Delta" and self.at("name") and not (
+                self.peek(1) is not None and self.peek(1).kind == "op" and self.peek(1).value in "_^('"):
+            return Node("increment", [Node("name", [name]), Node("name", [self.next().value])])
         if name in _GREEK:
             return Node("name", [name])
         if name == "mathbf":
