@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
+import chainrule_site.printed  # noqa: F401  (registers the runner that checks #> printed output)
 from chainrule_site.fences import expose_nested_blocks
 
 

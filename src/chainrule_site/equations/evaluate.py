@@ -1,4 +1,4 @@
-"""Evaluate parsed equations numerically and compare their sides.
+r"""Evaluate parsed equations numerically and compare their sides.
 
 A check binds the symbols of an equation with a few lines of Python (see
 :mod:`chainrule_site.equations.source`); :class:`Context` runs those lines and
@@ -17,6 +17,12 @@ Conventions
   free index (names declared with :func:`ranges`), and for both signs when
   it contains ``\\pm``.
 * ``only = lambda i, j: i != j`` restricts the index values (a case of a derivation).
+* A symbol indexed by a sample, ``x_s`` with ``x = Indexed(lambda s: ...)``,
+  may be transposed before its subscript (``a^{\ell-1\top}_s``); a composite
+  name bound to an ``Indexed`` (``L_s`` beside a scalar ``L``) is called with
+  the subscript's value.
+* ``\begin{cases}`` whose conditions compare arrays is evaluated entry by
+  entry (``\operatorname{ReLU}'(z)`` for a vector ``z``).
 * Tolerances: ``rtol = 1e-9`` and ``atol = 1e-12`` unless the check sets
   ``rtol``/``atol``.  Both sides are computed in float64 from O(1) inputs in a
   few dozen operations, so they agree to ~1e-14; any edit of the formula
@@ -402,6 +408,8 @@ def evaluate(node: Any, env: dict[str, Any]) -> Any:
         return np.exp(evaluate(args[0], env))
     if op == "T":
         value = evaluate(args[0], env)
+        if isinstance(value, Indexed):  # a^{\top}_s: transpose what the subscript picks
+            return Indexed(lambda *k, f=value: np.transpose(f(*k)))
         return value.T if _is_array(value) else value
     if op == "sup":
         base = evaluate(args[0], env)
@@ -417,7 +425,10 @@ def evaluate(node: Any, env: dict[str, Any]) -> Any:
     if op == "index":
         base_node, indices, key = args
         if base_node.op == "name" and f"{base_node.args[0]}_{key}" in env:
-            return env[f"{base_node.args[0]}_{key}"]
+            value = env[f"{base_node.args[0]}_{key}"]
+            if isinstance(value, Indexed) and indices:  # L_s beside a scalar L: L_s = Indexed(...)
+                return value(*[_int(evaluate(i, env), "an index") for i in indices])
+            return value
         base = evaluate(base_node, env)
         if not indices:
             raise CheckError(f"symbol {base_node.args[0] if base_node.op == 'name' else ''}_{key} is not bound")
@@ -477,6 +488,9 @@ def evaluate(node: Any, env: dict[str, Any]) -> Any:
             raise CheckError("matrix rows of different lengths")
         return np.array([[complex(c) if np.iscomplexobj(c) else float(c) for c in row] for row in rows])
     if op == "cases":
+        conditions = [(evaluate(left, env), rel, evaluate(right, env)) for _, left, rel, right in args]
+        if any(_is_array(a) and a.size > 1 for a, _, _ in conditions):  # entry by entry
+            return _cases_elementwise(args, conditions, env)
         for value, left, rel, right in args:
             if _holds(rel, evaluate(left, env), evaluate(right, env), env):
                 return evaluate(value, env)
@@ -500,6 +514,23 @@ def evaluate(node: Any, env: dict[str, Any]) -> Any:
         env["__remainder__"].append((small, order))
         return 0.0
     raise CheckError(f"cannot evaluate {op}")
+
+
+def _cases_elementwise(args: list[Any], conditions: list[tuple[Any, str, Any]], env: dict[str, Any]) -> Any:
+    """A ``cases`` whose conditions compare arrays: each entry takes the first branch it satisfies."""
+    compare = {">": np.greater, "<": np.less, "≥": np.greater_equal, "≤": np.less_equal,
+               "=": np.equal, "≠": np.not_equal}
+    shape = np.broadcast_shapes(*(np.shape(a) for a, _, b in conditions), *(np.shape(b) for a, _, b in conditions))
+    result, done = np.zeros(shape, dtype=complex), np.zeros(shape, dtype=bool)
+    for (value, *_), (left, rel, right) in zip(args, conditions):
+        if rel not in compare:
+            raise CheckError(f"an entrywise case with the relation {rel}")
+        mask = np.broadcast_to(compare[rel](np.real(left), np.real(right)), shape) & ~done
+        result[mask] = np.broadcast_to(evaluate(value, env), shape)[mask]
+        done |= mask
+    if not done.all():
+        raise CheckError("no case applies to some entries")
+    return result if np.iscomplexobj(result) and np.any(result.imag) else result.real
 
 
 def _holds(rel: str, a: Any, b: Any, env: dict[str, Any]) -> bool:

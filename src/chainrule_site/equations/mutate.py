@@ -1,4 +1,4 @@
-"""How strong are the equation checks?  Edit each checked equation and see if its check fails.
+r"""How strong are the equation checks?  Edit each checked equation and see if its check fails.
 
 ``python -m chainrule_site.equations.mutate [docs/page.md ...]`` (all pages by
 default) makes, for every checked display equation, the small edits an author
@@ -116,8 +116,14 @@ def mutants(latex: str, env: dict | None = None) -> list[Mutant]:
             found.append(Mutant("sign", f"{tok.value} -> {new} in {_context_line(latex, tok.pos, tok.end)}",
                                 _edit(latex, tok.pos, tok.end, new)))
     # index
-    letters = sorted({tokens[n + 1].value for n, tok in enumerate(tokens[:-1])
-                      if tok.value == "_" and tokens[n + 1].kind == "name" and tokens[n + 1].value.islower()})
+    letters = set()
+    for n, tok in enumerate(tokens[:-1]):
+        if tok.value == "_":
+            single = tokens[n + 1] if tokens[n + 1].kind == "name" else (
+                tokens[n + 2] if tokens[n + 1].value == "{" and n + 3 < len(tokens) and tokens[n + 3].value == "}" else None)
+            if single is not None and single.kind == "name" and single.value.islower():
+                letters.add(single.value)
+    letters = sorted(letters)
     for n, tok in enumerate(tokens[:-1]):
         if tok.kind != "op" or tok.value != "_":
             continue
