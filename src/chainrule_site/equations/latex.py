@@ -247,8 +247,11 @@ def _rows(tokens: list[Token]) -> list[list[Token]]:
 def _pieces(row: list[Token]) -> list[list[Token]]:
     """Split one logical line into the relations written side by side on it."""
     cleaned: list[Token] = []
+    depth = 0  # inside a matrix or cases, ``&`` separates cells: keep it
     for n, tok in enumerate(row):
-        if tok.kind == "op" and tok.value == "&":
+        if tok.kind == "env":
+            depth += 1 if tok.value.startswith("\\begin") else -1
+        if tok.kind == "op" and tok.value == "&" and depth == 0:
             nxt = row[n + 1] if n + 1 < len(row) else None
             if _is_relation(nxt) or _is_operator(nxt):
                 continue
