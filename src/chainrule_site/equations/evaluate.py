@@ -495,6 +495,11 @@ def evaluate(node: Any, env: dict[str, Any]) -> Any:
             if _holds(rel, evaluate(left, env), evaluate(right, env), env):
                 return evaluate(value, env)
         raise CheckError("no case applies")
+    if op == "labelled":  # \underbrace{X}_{formula}: X, which must equal the formula
+        value, label = evaluate(args[0], env), evaluate(args[1], env)
+        if not _holds("=", value, label, env):
+            raise CheckError(f"the underbrace says {_fmt(label)}, the value is {_fmt(value)}")
+        return value
     if op == "shape":
         value = evaluate(args[0], env)
         try:

@@ -49,7 +49,8 @@ Calculus
     remainder: the relation is checked by its order in the small quantity).
 Shapes
     ``\\underbrace{X}_{m\\times n}`` evaluates ``X`` and, when ``m`` and ``n``
-    are bound, checks its shape.
+    are bound, checks its shape.  A label that is a formula with a bracket
+    (``\\underbrace{X}_{1 - \\sigma(z)}``) is a claim: ``X`` must equal it.
 
 Anything else raises :class:`LatexError` naming the construct, so an
 equation the checker cannot read is never silently skipped.
@@ -86,7 +87,7 @@ class Node:
     ``jux``, ``odot``, ``oslash``, ``div``, ``pow``, ``T``, ``sup``,
     ``index``, ``call``, ``func``, ``sum``, ``deriv``, ``nabla``, ``exp``,
     ``abs``, ``inner``, ``matrix``, ``cases``, ``iverson``, ``shape``,
-    ``reals``, ``remainder``, ``tuple``, ``increment``.
+    ``reals``, ``remainder``, ``tuple``, ``increment``, ``labelled``.
     """
 
     op: str
@@ -615,8 +616,10 @@ class _Parser:
             self.expect("op", "_")
             label = self.group_tokens()
             dims = _split_top(label, lambda t: t.kind == "cmd" and t.value == "times")
-            if any(t.kind == "text" for t in label) or len(dims) > 2 or any(
-                    t.kind == "op" and t.value == "(" for t in label):
+            bracket = any(t.kind == "op" and t.value == "(" for t in label)
+            if bracket and not any(t.kind == "text" or t.kind == "cmd" and t.value == "times" for t in label):
+                return Node("labelled", [inner, self.sub_parse(label)])  # X_{1 - \sigma(z)}: a claim
+            if any(t.kind == "text" for t in label) or len(dims) > 2 or bracket:
                 return inner
             return Node("shape", [inner, [self.sub_parse(d) for d in dims]])
         if name in ("lvert", "vert"):
