@@ -10,7 +10,7 @@ PY     := $(BIN)/python
 PY_STAMP   := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup chromium serve test build audit bench lock clean
+.PHONY: help setup chromium serve test build audit bench mutate lock clean
 
 help:
 	@echo "make serve   serve the site on http://127.0.0.1:8000 with live reload"
@@ -18,6 +18,7 @@ help:
 	@echo "make build   build the site strictly into site/"
 	@echo "make audit   Lighthouse (mobile) on every page: scores and sizes in artifacts/audit/report.txt"
 	@echo "make bench   time fused cross-entropy against PyTorch (and JAX if installed): docs/performance/results.json"
+	@echo "make mutate  mutation scores: edited equations vs their checks, mutated package vs the docs tests"
 	@echo "make lock    re-pin the Python dependencies into constraints.txt"
 
 # Python 3.11+ virtual environment with the pinned dependencies.
@@ -57,6 +58,10 @@ build: setup
 
 audit: setup
 	$(PY) -m chainrule_site.audit
+
+# How much of a wrong change the docs catch (issue #4): equations and package, each >= 95 %.
+mutate: setup
+	$(PY) -m chainrule_site.mutate
 
 # Minutes, not seconds: not part of `make test`. JAX is timed only if installed in the venv.
 bench: $(PY_STAMP)

@@ -18,8 +18,9 @@ not mutants (counted apart), and neither are edits that change nothing by
 construction: swapping the indices of the Kronecker delta or of a symmetric
 matrix, transposing a scalar or a symmetric matrix, the sign in front of an
 unwritten remainder (``+ \dots``, ``+ O(h^4)``), dropping a factor of a
-product with 0, and edits inside a side remark the checker drops.  The report lists every survivor
-with its edit, and the script exits non-zero when fewer than 95 % are caught.
+product with 0 or a factor 1, and edits inside a side remark the checker
+drops.  The report lists every survivor with its edit, and the script exits
+non-zero when fewer than 95 % are caught.
 """
 
 from __future__ import annotations
@@ -159,6 +160,9 @@ def mutants(latex: str, env: dict | None = None) -> list[Mutant]:
                 continue  # 0 times anything is 0, whatever is dropped
             left, right = product.args[0].span, product.args[1].span
             for start, end, dropped in ((left[0], right[0], left), (left[1], right[1], right)):
+                node = product.args[0] if dropped is left else product.args[1]
+                if node.op == "num" and node.args[0] == 1:
+                    continue  # dropping a factor 1 changes nothing
                 text = " ".join(latex[dropped[0]:dropped[1]].split())
                 found.append(Mutant("factor", f"drop {text} in {_context_line(latex, left[0], right[1])}",
                                     _edit(latex, start, end, " ")))
