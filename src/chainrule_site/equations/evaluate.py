@@ -504,8 +504,8 @@ def evaluate(node: Any, env: dict[str, Any]) -> Any:
         value = evaluate(args[0], env)
         try:
             dims = tuple(_int(evaluate(d, {**env, **env["__layers__"]}), "a dimension") for d in args[1])
-        except CheckError:
-            return value  # dimensions not bound by this check: nothing to compare
+        except CheckError as error:  # a shape the check cannot evaluate is an error, never a skipped check
+            raise CheckError(f"the shape under a brace cannot be evaluated ({error}): bind its dimensions") from None
         shape = np.shape(value)
         expected = dims if len(dims) == 2 else (dims[0], 1)
         if shape != expected and not (len(dims) == 1 and shape == dims):
