@@ -49,7 +49,8 @@ Calculus
     remainder: the relation is checked by its order in the small quantity).
 Shapes
     ``\\underbrace{X}_{m\\times n}`` evaluates ``X`` and checks its shape (the
-    check must bind ``m`` and ``n``: an unbound dimension is an error).  A label that is a formula with a bracket
+    check must bind ``m`` and ``n``: an unbound dimension is an error).  A
+    label that is a formula with a bracket
     (``\\underbrace{X}_{1 - \\sigma(z)}``) is a claim: ``X`` must equal it.
 
 Anything else raises :class:`LatexError` naming the construct, so an
