@@ -72,3 +72,9 @@ lock: $(PY_STAMP)
 
 clean:
 	rm -rf site .pytest_cache .hypothesis
+
+# Package half of `make mutate`: mutmut's mutants of src/chainrule against the docs tests
+# only (src/chainrule_site/mutate_package.py). Minutes, not part of `make test`.
+.PHONY: mutate-package
+mutate-package: $(PY_STAMP)
+	$(PY) -m chainrule_site.mutate_package

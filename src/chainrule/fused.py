@@ -72,7 +72,21 @@ def _n_threads() -> int:
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:
-    """A process-wide pool, created on first use, for the rows after the caller's own share."""
+    """A process-wide pool, created on first use, for the rows after the caller's own share.
+
+    The pool grows when more workers are asked for and is otherwise reused; its
+    threads are named ``chainrule-fused_<n>``, so a profiler shows whose they are.
+
+    ```python
+    from chainrule.fused import _executor
+
+    pool = _executor(3)
+    assert _executor(1) is pool and _executor(3) is pool and pool._max_workers >= 3
+    assert _executor(pool._max_workers + 1)._max_workers == pool._max_workers + 1
+    name = _executor(1).submit(lambda: __import__("threading").current_thread().name).result()
+    assert name.startswith("chainrule-fused_")
+    ```
+    """
     global _pool
     with _pool_lock:
         if _pool is None or _pool._max_workers < workers:
@@ -209,6 +223,16 @@ def cross_entropy_value_and_grad(
     loss, grad = cross_entropy_value_and_grad(logits, labels)
     assert np.isclose(loss, cross_entropy(logits, labels))
     assert np.allclose(grad, cross_entropy_grad(logits, labels))
+
+    # One row of shape (C,), every reduction and both target kinds: the reference's values.
+    for target in (1, np.array([0.2, 0.0, 0.8])):
+        for reduction in ("mean", "sum", "none"):
+            for smoothing in (0.0, 0.5):
+                options = dict(reduction=reduction, label_smoothing=smoothing)
+                loss, grad = cross_entropy_value_and_grad(logits[0], target, **options)
+                assert np.isclose(loss, cross_entropy(logits[0], target, **options), rtol=1e-14, atol=0)
+                assert np.allclose(grad, cross_entropy_grad(logits[0], target, **options), rtol=1e-14, atol=1e-16)
+                assert np.ndim(loss) == 0 and grad.shape == (3,)
     ```
     """
     logits, target, is_index, reduction, smoothing = _validate(
@@ -226,7 +250,38 @@ def _fused(
     smoothing: float,
     threads: int,
 ) -> tuple[np.ndarray | np.inexact, np.ndarray]:
-    """The fused computation on validated arguments, on up to `threads` threads (the benchmark varies it)."""
+    """The fused computation on validated arguments, on up to `threads` threads (the benchmark varies it).
+
+    Whatever the number of threads, the result is the reference's: every target
+    kind, smoothing and reduction, on logits large enough to be cut into blocks
+    and shared among threads, with rows of non-finite logits (recomputed by the
+    reference formulas) among them.
+
+    ```python
+    import numpy as np
+    from chainrule.fused import _fused
+    from chainrule.losses import _validate, cross_entropy, cross_entropy_grad
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(300, 1000))  # five blocks of 65 rows (512 KiB each)
+    labels = rng.integers(0, 1000, size=300)
+    probs = 1.5 * rng.dirichlet(np.ones(1000), size=300)  # rows summing to 1.5
+    logits[7, labels[7]] = -np.inf  # loss +inf: recomputed by the reference
+    logits[8, labels[8] - 1] = -np.inf  # finite loss, unless smoothed
+    logits[290, 0] = np.inf  # a NaN row in the last block
+    for target in (labels, probs):
+        for smoothing in (0.0, 0.25):
+            for reduction in ("mean", "sum", "none"):
+                options = dict(reduction=reduction, label_smoothing=smoothing)
+                loss = cross_entropy(logits, target, **options)
+                grad = cross_entropy_grad(logits, target, **options)
+                for threads in (1, 2, 3):
+                    fused = _fused(*_validate(logits, target, reduction, smoothing), threads)
+                    assert np.allclose(fused[0], loss, rtol=1e-12, atol=0, equal_nan=True)
+                    assert np.allclose(fused[1], grad, rtol=1e-12, atol=1e-15, equal_nan=True)
+                    assert fused[1].shape == logits.shape and np.shape(fused[0]) == np.shape(loss)
+    ```
+    """
     one_row = logits.ndim == 1
     z = logits[None] if one_row else logits
     t = target[None] if one_row else target

@@ -1,0 +1,291 @@
+r"""Package half of ``make mutate``: how many of mutmut's mutants of ``chainrule`` the docs tests catch.
+
+``python -m chainrule_site.mutate_package`` runs `mutmut <https://mutmut.readthedocs.io>`_
+(configured in ``pyproject.toml``, ``[tool.mutmut]``) on ``src/chainrule/`` and prints
+the share of mutants caught, then every mutant that was not, with a one-line diff.
+
+Only the *docs tests* judge a mutant: the Python fences of the pages in ``docs/`` and
+the examples in the package's docstrings, never ``tests/``. A mutant is one small edit
+to one function (a flipped comparison, a changed constant, a dropped argument, ...);
+mutmut writes every mutant of a file into a copy of it under ``mutants/src/chainrule/``,
+behind a switch read at call time, and runs, for each mutant, the docs tests that call
+the mutated function (found in one clean run first). A mutant is *caught* when one of
+them fails or hangs (mutmut's "timeout"); it *survives* when all pass, and counts as
+not caught either when no docs test calls its function at all ("no tests").
+
+The pages import the mutated copy, not the editable install: mutmut puts
+``mutants/src`` first on ``sys.path`` and removes ``./src``, which is the path the
+editable install's ``.pth`` file adds.
+
+This module is also a pytest plugin, loaded only in mutmut's runs (``-p`` in
+``[tool.mutmut] pytest_add_cli_args``). mutmut keeps each function's docstring on
+every mutated copy of it, so pytest-markdown-docs would collect the same docstring
+example once per mutant (thousands of copies, and a quarter-minute of collection in
+every mutant's test run). The plugin collects each docstring example once, from the
+function the package exports, which dispatches to whichever mutant is active; the set
+of examples that runs is exactly the set ``pytest src`` runs. It also remembers each
+page's parse, so the child that mutmut forks per mutant does not parse it again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+WORK_DIR = ROOT / "mutants"
+LOG = WORK_DIR / "mutmut-run.log"
+
+#: mutmut's verdicts that mean a docs test noticed the mutant.
+CAUGHT = frozenset({"killed", "timeout", "segfault"})
+
+
+@dataclass
+class MutationResult:
+    """What one mutmut run found.
+
+    ``survivors`` holds every checked mutant that was not caught, as
+    ``(mutant name, one-line diff)``; those whose function no docs test calls are
+    among them, their diff prefixed with ``[no tests]``.
+    """
+
+    killed: int
+    total: int
+    survivors: list[tuple[str, str]]
+    seconds: float
+    statuses: Counter[str] = field(default_factory=Counter)
+    #: mutants left unchecked because the run hit ``max_seconds``.
+    not_checked: int = 0
+
+    @property
+    def score(self) -> float:
+        """Share of all mutants caught (unchecked mutants count as not caught)."""
+        return self.killed / self.total if self.total else 1.0
+
+    @property
+    def complete(self) -> bool:
+        return self.not_checked == 0
+
+    def report(self) -> str:
+        lines = [
+            f"package mutants (mutmut, docs tests only): {self.killed} of {self.total} caught "
+            f"({100 * self.score:.1f} %) in {self.seconds:.0f} s",
+            "  " + ", ".join(f"{status}: {n}" for status, n in sorted(self.statuses.items())),
+        ]
+        if not self.complete:
+            lines.append(f"  INCOMPLETE: {self.not_checked} mutants not checked before the time limit")
+        if self.survivors:
+            lines.append(f"not caught ({len(self.survivors)}):")
+            width = max(len(name) for name, _ in self.survivors)
+            lines += [f"  {name:<{width}}  {diff}" for name, diff in self.survivors]
+        return "\n".join(lines)
+
+
+def _mutmut_command(jobs: int) -> list[str]:
+    # The console script, not `python -m mutmut`: run as __main__, mutmut's trampolines
+    # and its own imports see two copies of the mutmut module.
+    script = Path(sys.executable).with_name("mutmut")
+    exe = str(script) if script.exists() else shutil.which("mutmut")
+    if exe is None:
+        raise RuntimeError("mutmut is not installed: make setup installs it from requirements.txt")
+    return [exe, "run", "--max-children", str(jobs)]
+
+
+def _run_mutmut(max_seconds: float | None, jobs: int) -> None:
+    """Run ``mutmut run`` in the repository root, stopping it (as Ctrl-C would) after ``max_seconds``."""
+    WORK_DIR.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with LOG.open("w") as log:
+        proc = subprocess.Popen(
+            _mutmut_command(jobs), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+            start_new_session=True,
+        )
+        try:
+            proc.wait(timeout=max_seconds)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGINT)  # mutmut saves what it has and stops its workers
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
+    if proc.returncode not in (0, -signal.SIGINT, 130) and max_seconds is None:
+        tail = LOG.read_text(errors="replace").replace("\r", "\n")[-4000:]
+        raise RuntimeError(f"mutmut run failed (exit {proc.returncode}); end of {LOG}:\n{tail}")
+
+
+def _one_line(diff: str) -> str:
+    """``old -> new`` from a unified diff of one function (its changed lines, stripped)."""
+    removed = [line[1:].strip() for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
+    added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    return f"{' / '.join(removed)}  ->  {' / '.join(added) or '(deleted)'}"
+
+
+def collect_results() -> tuple[dict[str, str], dict[str, str]]:
+    """Read mutmut's verdicts from ``mutants/``: ``({mutant: status}, {mutant: source path})``."""
+    from mutmut.stats import status_by_exit_code
+
+    status: dict[str, str] = {}
+    where: dict[str, str] = {}
+    for meta in sorted((WORK_DIR / "src").rglob("*.py.meta")):
+        data = json.loads(meta.read_text())
+        source = str(meta.relative_to(WORK_DIR)).removesuffix(".meta")
+        for name, code in data["exit_code_by_key"].items():
+            status[name] = status_by_exit_code[code]
+            where[name] = source
+    return status, where
+
+
+def diff_of(mutant: str, source: str) -> str:
+    """The unified diff of one mutant against its original function."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    with contextlib.chdir(ROOT):
+        return get_diff_for_mutant(mutant, path=source)
+
+
+def run(max_seconds: float | None = None, *, fresh: bool = True, jobs: int | None = None) -> MutationResult:
+    """Mutate ``src/chainrule`` and run the docs tests against every mutant.
+
+    Parameters
+    ----------
+    max_seconds : float, optional
+        Stop mutmut after this long; mutants not yet checked are reported as such
+        (and count as not caught).
+    fresh : bool, default True
+        Start from an empty ``mutants/``. mutmut otherwise keeps earlier verdicts and
+        re-checks only mutants of functions whose source changed, not those whose
+        docs tests changed.
+    jobs : int, optional
+        Mutants checked at once; default: one per CPU.
+    """
+    start = time.monotonic()
+    if fresh and WORK_DIR.exists():
+        shutil.rmtree(WORK_DIR)
+    _run_mutmut(max_seconds, jobs or os.cpu_count() or 1)
+    seconds = time.monotonic() - start
+    status, where = collect_results()
+    if not status:
+        raise RuntimeError(f"mutmut produced no mutants; see {LOG}")
+    counts = Counter(status.values())
+    survivors = []
+    for name in sorted(status):
+        verdict = status[name]
+        if verdict in CAUGHT or verdict == "not checked":
+            continue
+        line = _one_line(diff_of(name, where[name]))
+        survivors.append((name, line if verdict == "survived" else f"[{verdict}] {line}"))
+    return MutationResult(
+        killed=sum(counts[s] for s in CAUGHT),
+        total=len(status),
+        survivors=survivors,
+        seconds=seconds,
+        statuses=counts,
+        not_checked=counts["not checked"],
+    )
+
+
+# --- pytest plugin, loaded in mutmut's runs only -------------------------------------
+
+
+class _ParseOnce:
+    """The harness's Markdown parser, parsing each text once per process.
+
+    mutmut runs every test once in its main process before it forks a child per
+    mutant; the children inherit these parses instead of re-reading the pages.
+    The tokens are only read by pytest-markdown-docs, never changed.
+    """
+
+    _tokens: dict[tuple[type, str], list[Any]] = {}
+
+    def __init__(self, parser: Any) -> None:
+        self._parser = parser
+
+    def parse(self, src: str, env: Any = None) -> list[Any]:
+        if env is not None:
+            return self._parser.parse(src, env)
+        key = (type(self._parser), src)
+        if key not in self._tokens:
+            self._tokens[key] = self._parser.parse(src)
+        return self._tokens[key]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._parser, name)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_markdown_docs_markdown_it() -> Any:
+    """Hand pytest-markdown-docs the harness's parser, remembering its parses."""
+    return _ParseOnce((yield))
+
+
+@functools.cache
+def _docstring_collector() -> type:
+    import inspect
+
+    from pytest_markdown_docs.plugin import MarkdownDocstringCodeModule
+
+    found: dict[tuple[str, Path], list[Any]] = {}
+
+    class OneCopyPerFunction(MarkdownDocstringCodeModule):
+        """pytest-markdown-docs' docstring collector, blind to mutmut's copies of functions.
+
+        What it finds in a module is remembered per process: finding a class's
+        docstring line re-parses the whole (mutated, so very long) module, and
+        every mutant's test run would otherwise pay for it again.
+        """
+
+        def find_object_tests_recursive(self, module_name, object, *seen):  # noqa: A002, ANN001
+            if "__mutmut_" in getattr(object, "__name__", ""):
+                return
+            if not inspect.ismodule(object):
+                yield from super().find_object_tests_recursive(module_name, object, *seen)
+                return
+            key = (module_name, self.path)
+            if key not in found:
+                found[key] = list(super().find_object_tests_recursive(module_name, object, *seen))
+            yield from found[key]
+
+    return OneCopyPerFunction
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
+    """Collect a mutated module's docstring examples once, not once per mutant copy."""
+    collectors = yield
+    collector = _docstring_collector()
+    base = collector.__mro__[1]
+    return [collector.from_parent(parent, path=c.path) if type(c) is base else c for c in collectors]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--max-seconds", type=float, default=None, help="stop mutmut after this long")
+    parser.add_argument("--keep", action="store_true", help="reuse mutmut's earlier verdicts in mutants/")
+    parser.add_argument("--jobs", type=int, default=None, help="mutants checked at once (default: CPUs)")
+    args = parser.parse_args(argv)
+    result = run(args.max_seconds, fresh=not args.keep, jobs=args.jobs)
+    print(result.report())
+    return 0 if result.complete else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
