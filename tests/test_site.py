@@ -68,7 +68,9 @@ def test_math_and_diagrams_are_rendered_at_build_time(site: Path) -> None:
         assert not re.search(r'class="arithmatex">\\[(\[]', html), f"{page}: untypeset TeX"
         assert "mermaid.min.js" not in html and "katex.min.js" not in html, page
         math_pages += '<math xmlns="http://www.w3.org/1998/Math/MathML"' in html
-        diagram_pages += html.count('class="diagram diagram--light"') > 0
+        diagram_pages += html.count('<div class="diagram') > 0
+        # One SVG per diagram, its dark colours in its stylesheet (diagrams.merge_themes).
+        assert "diagram--dark" not in html, f"{page}: a diagram shipped twice (light and dark)"
     assert math_pages >= 5 and diagram_pages >= 1, (math_pages, diagram_pages)
     assert not list(site.rglob("mermaid*.js")), "mermaid is shipped to readers"
 

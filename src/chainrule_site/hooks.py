@@ -7,9 +7,9 @@ Four jobs, each small:
   script; KaTeX's stylesheet and fonts are served by the site under
   ``vendor/katex/``, copied from ``node_modules`` at build time, never
   committed, never from a CDN.
-* **Diagrams at build time.**  Every ``mermaid`` fence is drawn to inline SVG
-  in a light and a dark variant (:mod:`chainrule_site.diagrams`), so readers
-  download no mermaid (several MB of script).
+* **Diagrams at build time.**  Every ``mermaid`` fence is drawn to one inline
+  SVG whose colours follow the reader's scheme (:mod:`chainrule_site.diagrams`),
+  so readers download no mermaid (several MB of script).
 * **Equation anchors.**  A display equation that carries ``\\label{name}``
   gets a stable anchor ``#eq-name`` and a number ``(n)``; see
   :func:`label_equations`.
@@ -27,7 +27,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from chainrule_site.diagrams import THEMES, DiagramError, Renderer
+from chainrule_site.diagrams import THEMES, DiagramError, Renderer, merge_themes
 from chainrule_site.equations.source import strip_directives
 from chainrule_site.typeset import TeXError, notebook_math_to_arithmatex, typeset_html
 
@@ -181,20 +181,29 @@ _renderer = Renderer()
 
 
 def draw_diagrams(content: str, page_id: str) -> str:
-    """Replace each mermaid block of a page's HTML by its SVG, light and dark."""
+    """Replace each mermaid block of a page's HTML by its SVG, which follows the colour scheme.
+
+    The diagram is drawn in the light and the dark theme and the two drawings
+    are folded into one (:func:`chainrule_site.diagrams.merge_themes`); should
+    they differ in a way that cannot be folded, both are kept and the
+    stylesheet shows the one for the reader's scheme.
+    """
 
     def draw(match: re.Match[str]) -> str:
         source = html.unescape(match["source"]).strip()
         number = draw.count = getattr(draw, "count", 0) + 1
-        variants = []
-        for theme in THEMES:
-            element_id = f"diagram-{page_id}-{number}-{theme}"
-            try:
-                svg = _renderer.svg(source, theme, element_id)
-            except DiagramError as err:
-                raise PluginError(f"{page_id}: {err}") from err
-            variants.append(f'<div class="diagram diagram--{theme}">{svg}</div>')
-        return "".join(variants)
+        element_id = f"diagram-{page_id}-{number}"
+        try:
+            light, dark = (_renderer.svg(source, theme, element_id) for theme in THEMES)
+            merged = merge_themes(light, dark, element_id)
+            if merged is not None:
+                return f'<div class="diagram">{merged}</div>'
+            return "".join(
+                f'<div class="diagram diagram--{theme}">{_renderer.svg(source, theme, f"{element_id}-{theme}")}</div>'
+                for theme in THEMES
+            )
+        except DiagramError as err:
+            raise PluginError(f"{page_id}: {err}") from err
 
     return _MERMAID.sub(draw, content)
 
