@@ -6,6 +6,9 @@ tested against PyTorch; PyTorch is checked here again as the independent engine.
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 import tracemalloc
 import warnings
 
@@ -206,3 +209,28 @@ def test_fused_matches_torch(kind, reduction, label_smoothing, dtype):
     rtol, atol = TORCH_TOLERANCES[dtype]
     np.testing.assert_allclose(loss, torch_loss.detach().numpy(), rtol=rtol, atol=atol, equal_nan=True, strict=True)
     np.testing.assert_allclose(grad, logits_t.grad.numpy(), rtol=rtol, atol=atol, equal_nan=True, strict=True)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+def test_a_forked_child_gets_its_own_thread_pool_instead_of_waiting_forever(rng):
+    # The parent's pool exists (its threads do not survive a fork); the child must not use it.
+    logits, labels = rng.normal(size=(300, 1000)), rng.integers(0, 1000, size=300)
+    expected = _fused(*_validate(logits, labels, "mean", 0.0), 3)
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 if the threaded pass finishes with the parent's result
+        code = 1
+        try:
+            got = _fused(*_validate(logits, labels, "mean", 0.0), 3)
+            code = 0 if got[0] == expected[0] and np.array_equal(got[1], expected[1]) else 2
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child's fused cross-entropy did not finish in 60 s (it waited on the parent's pool)")

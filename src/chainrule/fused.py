@@ -63,6 +63,21 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
+def _forget_pool_in_forked_child() -> None:
+    """A child made by ``os.fork`` inherits the pool but none of its threads: start afresh.
+
+    Without this, a forked child (``multiprocessing`` with the fork start method, a
+    data loader's workers) would queue its blocks on a pool whose threads do not
+    exist in it and wait for them forever.
+    """
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forget_pool_in_forked_child)
+
+
 def _n_threads() -> int:
     """The CPUs this process may run on (``os.sched_getaffinity`` where it exists)."""
     try:
