@@ -87,17 +87,6 @@ def wait_until_rendered(page: Page) -> None:
     page.evaluate("() => document.fonts.ready.then(() => true)")
 
 
-def render_everything(page: Page) -> None:
-    """Draw every block now, as if the reader had scrolled through the whole page.
-
-    The stylesheet lets the browser skip blocks far from the screen
-    (``content-visibility: auto``); a full-page screenshot or an accessibility
-    check must see them drawn.
-    """
-    page.add_style_tag(content=".md-typeset > * { content-visibility: visible !important; }")
-    wait_until_rendered(page)
-
-
 @pytest.fixture(scope="module", params=PAGES, ids=lambda u: u or "home")
 def visit(request: pytest.FixtureRequest, browser: Browser, base_url: str) -> Iterator[Visit]:
     opened = Visit(browser, base_url + request.param)
@@ -145,7 +134,6 @@ def test_page_fits_its_width_and_is_photographed(browser: Browser, base_url: str
         opened = Visit(browser, base_url + url, width=width)
         try:
             name = (url.strip("/") or "home").replace("/", "-")
-            render_everything(opened.page)
             opened.page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
             overflow = opened.page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{url or 'home'} is {overflow}px wider than a {width}px screen"
@@ -159,7 +147,6 @@ def test_no_serious_accessibility_violations(browser: Browser, base_url: str, sc
     for url in PAGES:
         opened = Visit(browser, base_url + url, scheme=scheme)
         try:
-            render_everything(opened.page)
             opened.page.add_script_tag(path=str(AXE))
             result = opened.page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
             problems += [
