@@ -60,6 +60,11 @@ def relu(x: ArrayLike) -> np.ndarray:
 
     z = np.array([-2.0, 0.0, 3.0], dtype=np.float32)
     assert relu(z).tolist() == [0.0, 0.0, 3.0] and relu(z).dtype == np.float32
+    # At the kink z = 0 the complex step sees relu'(0) = 0, the value relu_grad uses.
+    from chainrule import numerical_gradient, relu_grad
+    kink = np.array([0.0, 1.0])
+    assert numerical_gradient(lambda v: relu(v).sum(), kink, method="complex").tolist() == [0.0, 1.0]
+    assert relu_grad(kink).tolist() == [0.0, 1.0]
     ```
     """
     x = as_float_array(x, "x")

@@ -100,6 +100,18 @@ def _executor(workers: int) -> ThreadPoolExecutor:
     assert _executor(pool._max_workers + 1)._max_workers == pool._max_workers + 1
     name = _executor(1).submit(lambda: __import__("threading").current_thread().name).result()
     assert name.startswith("chainrule-fused_")
+
+    # A child made by os.fork has none of the pool's threads, so it makes a pool of its own.
+    import os
+    if hasattr(os, "fork"):
+        pid = os.fork()
+        if pid == 0:  # the child reports by its exit status and never returns here
+            fresh = False
+            try:
+                fresh = _executor(1) is not pool and _executor(1).submit(int, "7").result() == 7
+            finally:
+                os._exit(0 if fresh else 1)
+        assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
     ```
     """
     global _pool
@@ -278,15 +290,17 @@ def _fused(
     from chainrule.losses import _validate, cross_entropy, cross_entropy_grad
 
     rng = np.random.default_rng(0)
-    logits = rng.normal(size=(300, 1000))  # five blocks of 65 rows (512 KiB each)
+    finite = rng.normal(size=(300, 1000))  # five blocks of 65 rows (512 KiB each)
     labels = rng.integers(0, 1000, size=300)
     probs = 1.5 * rng.dirichlet(np.ones(1000), size=300)  # rows summing to 1.5
-    logits[7, labels[7]] = -np.inf  # loss +inf: recomputed by the reference
-    logits[8, labels[8] - 1] = -np.inf  # finite loss, unless smoothed
-    logits[290, 0] = np.inf  # a NaN row in the last block
+    non_finite = finite.copy()
+    non_finite[7, labels[7]] = -np.inf  # loss +inf: recomputed by the reference
+    non_finite[8, labels[8] - 1] = -np.inf  # finite loss, unless smoothed
+    non_finite[290, 0] = np.inf  # a NaN row in the last block
+    cases = [(finite, reduction) for reduction in ("mean", "sum", "none")] + [(non_finite, "none")]
     for target in (labels, probs):
         for smoothing in (0.0, 0.25):
-            for reduction in ("mean", "sum", "none"):
+            for logits, reduction in cases:
                 options = dict(reduction=reduction, label_smoothing=smoothing)
                 loss = cross_entropy(logits, target, **options)
                 grad = cross_entropy_grad(logits, target, **options)

@@ -213,7 +213,7 @@ class Dense:
             "b": np.zeros(self.out_features, dtype=dtype),
         }
         self._cache: tuple[np.ndarray, np.ndarray] | None = None  # (x, W) of the last forward
-        self._output_shape: tuple[int, ...] | None = None
+        self._output_shape: tuple[int, ...] | None = None  # pragma: no mutate (read only after forward() sets it)
 
     def __repr__(self) -> str:
         return f"Dense(in_features={self.in_features}, out_features={self.out_features}, dtype={self.params['W'].dtype})"
@@ -337,7 +337,7 @@ class MLP:
             self.params[f"b{layer}"] = np.zeros(n_out, dtype=dtype)
         self.grad_x: np.ndarray | None = None
         self._cache: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
-        self._output_shape: tuple[int, ...] | None = None
+        self._output_shape: tuple[int, ...] | None = None  # pragma: no mutate (read only after forward() sets it)
 
     @property
     def n_layers(self) -> int:

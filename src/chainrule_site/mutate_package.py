@@ -108,7 +108,14 @@ def _mutmut_command(jobs: int) -> list[str]:
 def _run_mutmut(max_seconds: float | None, jobs: int) -> None:
     """Run ``mutmut run`` in the repository root, stopping it (as Ctrl-C would) after ``max_seconds``."""
     WORK_DIR.mkdir(exist_ok=True)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # Every mutant's tests start a pytest session; loading only the plugin the docs tests
+    # need (not xdist, hypothesis, ...) takes a fifth off each session's start-up.
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "PYTEST_PLUGINS": "pytest_markdown_docs.plugin",
+    }
     with LOG.open("w") as log:
         proc = subprocess.Popen(
             _mutmut_command(jobs), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
