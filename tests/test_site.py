@@ -119,3 +119,9 @@ def test_strict_build_fails_on_a_broken_page(tmp_path: Path, page: str, complain
     result = build(_copy_of_the_site_with(tmp_path, page), tmp_path / "site")
     assert result.returncode != 0, "a broken page did not fail the strict build"
     assert complaint in result.stderr
+
+
+def test_equation_checks_stay_out_of_the_built_pages(site: Path) -> None:
+    # the <!-- eq:... --> comments bind an equation's symbols for the tests; readers never download them
+    leaked = [str(page.relative_to(site)) for page in site.rglob("*.html") if "<!-- eq:" in page.read_text()]
+    assert not leaked, leaked

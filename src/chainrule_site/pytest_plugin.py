@@ -102,6 +102,6 @@ class EquationFile(pytest.File):
 def pytest_collect_file(file_path: Any, parent: Any) -> Any:
     """Collect the equation checks of every page under ``docs/``."""
     docs = parent.config.rootpath / "docs"
-    if file_path.suffix == ".md" and docs in file_path.parents:
+    if file_path.suffix in (".md", ".ipynb") and docs in file_path.parents:
         return EquationFile.from_parent(parent, path=file_path)
     return None

@@ -14,8 +14,9 @@ DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 
 def docs_pages(docs: Path = DOCS) -> list[Page]:
-    """Every Markdown page under ``docs`` with its equations."""
-    return [read_page(path, str(path.relative_to(docs))) for path in sorted(docs.rglob("*.md"))]
+    """Every Markdown page and notebook under ``docs`` with its equations."""
+    paths = sorted(docs.rglob("*.md")) + sorted(docs.rglob("*.ipynb"))
+    return [read_page(path, str(path.relative_to(docs))) for path in paths]
 
 
 def check_equation(page: Page, equation: Equation) -> list[str]:

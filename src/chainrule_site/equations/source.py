@@ -29,6 +29,7 @@ forgotten: ``<!-- eq:definition -->`` or ``<!-- eq:notation -->``.
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 import zlib
@@ -98,7 +99,7 @@ def read_page(path: Path | str, name: str | None = None, text: str | None = None
     Parameters
     ----------
     path : Path or str
-        The Markdown file.
+        The Markdown file, or a notebook (its Markdown cells are read).
     name : str, optional
         How to name the page in messages (default: the file name).
     text : str, optional
@@ -109,8 +110,12 @@ def read_page(path: Path | str, name: str | None = None, text: str | None = None
     Page
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8") if text is None else text
     name = name or path.name
+    if text is None and path.suffix == ".ipynb":  # a notebook's prose is its Markdown cells
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        text = "\n\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+        name = f"{name} (Markdown cells)"
+    text = path.read_text(encoding="utf-8") if text is None else text
     setups: dict[str, str] = {}
     directives = []
     for match in DIRECTIVE.finditer(text):
