@@ -535,8 +535,7 @@ class _Parser:
         if tok.kind == "op":
             if tok.value == "(":
                 self.pos -= 1
-                inner = self.paren_args()
-                return inner if inner.op != "tuple" else inner
+                return self.paren_args()
             if tok.value == "[":
                 self.pos -= 1
                 inner = self.bracketed("[", "]")
