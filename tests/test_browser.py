@@ -240,3 +240,64 @@ def test_instant_navigation_typesets_math_on_the_next_page(browser: Browser, bas
         assert opened.errors == []
     finally:
         opened.close()
+
+
+#: Whole-page style recalculations while the longest pages load (Chromium's trace, every
+#: UpdateLayoutTree that touches most of the page's elements). Measured: 6 before
+#: chainrule_site.startup (html class swap, focus-visible marks, the palette's switching
+#: attribute set and removed), 3 after: the first style of the page, the palette's read of the
+#: header's colours, and the code blocks' width check. Each costs ~0.2 s on these pages here.
+MAX_WHOLE_PAGE_RESTYLES = 3
+
+
+@pytest.mark.parametrize("url", ["chain-rule/", "softmax-cross-entropy/"])
+def test_theme_start_up_restyles_the_whole_page_at_most_three_times(browser: Browser, base_url: str, url: str) -> None:
+    import json
+
+    context = browser.new_context(viewport={"width": 412, "height": 823})
+    try:
+        page = context.new_page()
+        browser.start_tracing(page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline.stack"])
+        page.goto(base_url + url, wait_until="load")
+        page.wait_for_timeout(2500)  # the theme's start-up runs on after `load`
+        elements = page.evaluate("() => document.getElementsByTagName('*').length")
+        events = json.loads(browser.stop_tracing())["traceEvents"]
+    finally:
+        context.close()
+    whole = [
+        (round(e.get("dur", 0) / 1000), [f.get("functionName") or "?" for f in ((e.get("args", {}).get("beginData") or {}).get("stackTrace") or [])[:3]])
+        for e in events
+        if e.get("name") == "UpdateLayoutTree" and e.get("ph") == "X" and (e.get("args", {}).get("elementCount") or 0) > 0.6 * elements
+    ]
+    assert elements > 10_000, f"{url} has {elements} elements: pick a longer page for this test"
+    assert 1 <= len(whole) <= MAX_WHOLE_PAGE_RESTYLES, \
+        f"{url}: {len(whole)} whole-page restyles while loading ({elements} elements), (ms, script stack): {whole}"
+
+
+def test_palette_switching_rule_is_in_force_once_the_reader_switches(browser: Browser, base_url: str) -> None:
+    """chainrule_site.startup takes Material's no-transition rule out of palette.css and adds it on the first switch."""
+    from chainrule_site.startup import SWITCHING_RULE, SWITCHING_STYLE_ID
+
+    opened = Visit(browser, base_url + "notation/")
+    try:
+        page = opened.page
+        assert page.evaluate("() => document.documentElement.className.split(' ').includes('js')")
+        assert page.locator(f"#{SWITCHING_STYLE_ID}").count() == 0
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
+        assert page.locator(f"#{SWITCHING_STYLE_ID}").text_content() == SWITCHING_RULE
+        # In force: while the attribute is set, nothing on the page transitions.
+        durations = page.evaluate("""() => { const header = document.querySelector('.md-header');
+            const normal = getComputedStyle(header).transitionDuration;
+            document.body.setAttribute('data-md-color-switching', '');
+            const switching = getComputedStyle(header).transitionDuration;
+            document.body.removeAttribute('data-md-color-switching'); return [normal, switching]; }""")
+        normal, switching = ({d.strip() for d in side.split(",")} for side in durations)
+        assert normal != {"0s"}, "the header no longer transitions: pick another element for this check"
+        assert switching == {"0s"}, f"transitions while switching: {durations}"
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'default'")
+        assert page.locator(f"#{SWITCHING_STYLE_ID}").count() == 1
+        assert opened.errors == []
+    finally:
+        opened.close()

@@ -125,3 +125,16 @@ def test_equation_checks_stay_out_of_the_built_pages(site: Path) -> None:
     # the <!-- eq:... --> comments bind an equation's symbols for the tests; readers never download them
     leaked = [str(page.relative_to(site)) for page in site.rglob("*.html") if "<!-- eq:" in page.read_text()]
     assert not leaked, leaked
+
+
+def test_pages_start_the_theme_without_two_whole_page_restyles(site: Path) -> None:
+    """chainrule_site.startup: every page swaps no-js first thing; palette.css lost its switching rule."""
+    from chainrule_site.startup import HEAD_SCRIPT, SWITCHING_RULE
+
+    pages = [p for p in site.rglob("*.html") if p.name == "index.html"]
+    assert len(pages) >= 10
+    missing = [str(p.relative_to(site)) for p in pages if f"<head>{HEAD_SCRIPT}" not in p.read_text()]
+    assert not missing, f"pages without the start-up script first in <head>: {missing}"
+    (palette,) = (site / "assets/stylesheets").glob("palette.*.css")
+    assert SWITCHING_RULE not in palette.read_text()
+    assert "data-md-color-switching" not in palette.read_text()

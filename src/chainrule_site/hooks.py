@@ -1,6 +1,6 @@
 """MkDocs hooks of the chainrule site (listed under ``hooks:`` in mkdocs.yml).
 
-Four jobs, each small:
+Five jobs, each small:
 
 * **Math at build time.**  Every formula is typeset by the pinned KaTeX
   (:mod:`chainrule_site.typeset`) into HTML + MathML, so pages carry no math
@@ -15,6 +15,8 @@ Four jobs, each small:
   :func:`label_equations`.
 * **Figures.**  Every figure registered in :mod:`chainrule_site.figures` is
   drawn by its code during the build and served as ``figures/<name>.svg``.
+* **A cheaper theme start-up.**  Two whole-page restyles that Material's
+  script causes when it starts are avoided (:mod:`chainrule_site.startup`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from mkdocs.structure.files import File, Files
 
 from chainrule_site.diagrams import THEMES, DiagramError, Renderer, merge_themes
 from chainrule_site.equations.source import strip_directives
+from chainrule_site.startup import ThemeChanged, defer_switching_rule, insert_head_script
 from chainrule_site.typeset import TeXError, notebook_math_to_arithmatex, typeset_html
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -238,12 +241,19 @@ _ARIA_NAMES = {
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    """Name the theme's unnamed ARIA widgets (search dialog, progress bar)."""
+    """Name the theme's unnamed ARIA widgets (search dialog, progress bar); add the start-up script."""
     for unnamed, named in _ARIA_NAMES.items():
         output = output.replace(unnamed, named, 1)
-    return output
+    try:
+        return insert_head_script(output)  # chainrule_site.startup: two whole-page restyles fewer
+    except ThemeChanged as err:
+        raise PluginError(f"{page.file.src_uri}: {err}") from err
 
 
 def on_post_build(config: Any) -> None:
-    """Close the diagram renderer's browser."""
+    """Close the diagram renderer's browser; defer the palette's switching rule (startup.py)."""
     _renderer.close()
+    try:
+        defer_switching_rule(Path(config["site_dir"]))
+    except ThemeChanged as err:
+        raise PluginError(str(err)) from err
