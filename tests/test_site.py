@@ -138,3 +138,25 @@ def test_pages_start_the_theme_without_two_whole_page_restyles(site: Path) -> No
     (palette,) = (site / "assets/stylesheets").glob("palette.*.css")
     assert SWITCHING_RULE not in palette.read_text()
     assert "data-md-color-switching" not in palette.read_text()
+
+
+def test_search_index_holds_each_formula_and_notebook_cell_once(site: Path) -> None:
+    """typeset.exclude_from_search and hooks.py keep KaTeX's MathML/TeX and notebook copy text out of it."""
+    import json
+
+    docs = json.loads((site / "search" / "search_index.json").read_text())["docs"]
+    text = {doc["location"]: doc["text"] for doc in docs}
+    tex = [loc for loc, body in text.items() if re.search(r"\\(frac|partial|sigma|nabla|underbrace)\b", body)]
+    assert not tex, f"TeX source in the search index: {tex}"
+    sigmoid = text["drills/#derivatives-of-the-building-blocks"]
+    assert sigmoid.count("σ(z)=1/(1+e−z)") == 1, sigmoid[:300]
+    notebook = text["notebooks/iris/"]
+    assert "Copied!" not in notebook
+    assert notebook.count("from chainrule.datasets import IRIS_FEATURES") == 1
+
+
+def test_exclude_from_search_fails_on_unexpected_katex_markup() -> None:
+    from chainrule_site.typeset import TeXError, exclude_from_search
+
+    with pytest.raises(TeXError, match="found 0"):
+        exclude_from_search('<span class="katex"><span class="katex-html">x</span></span>')

@@ -223,6 +223,10 @@ def on_page_content(html_content: str, page: Any, config: Any, files: Files) -> 
             html_content = notebook_math_to_arithmatex(html_content)
             # Code cells scroll sideways: make them reachable by keyboard (axe: scrollable-region-focusable).
             html_content = html_content.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
+            # The copy button's hidden plain-text copy of each cell and its "Copied!" notice
+            # stay out of the search index, which holds each cell's code once.
+            html_content = html_content.replace('<div class="clipboard-copy-txt"', '<div class="clipboard-copy-txt" data-search-exclude')
+            html_content = html_content.replace('<span class="notice" hidden="">', '<span class="notice" hidden="" data-search-exclude>')
         html_content = typeset_html(html_content)
     except TeXError as err:
         raise PluginError(f"{page.file.src_uri}: {err}") from err

@@ -57,8 +57,30 @@ def katex(formulas: list[tuple[str, bool]]) -> list[str]:
         for item, out in zip(todo, json.loads(result.stdout), strict=True):
             if "error" in out:
                 raise TeXError(f"KaTeX cannot typeset {item[0]!r}: {out['error']}")
-            _cache[item] = out["html"]
+            _cache[item] = exclude_from_search(out["html"])
     return [_cache[item] for item in formulas]
+
+
+#: KaTeX writes each formula three times: MathML (for screen readers) with its TeX
+#: source inside, and the HTML readers see. ``data-search-exclude`` on ``<math>`` keeps
+#: the first two out of Material's search index, which then holds each formula once, as
+#: the text of its HTML. (Not the other way round: Material's search parser matches the
+#: excluded element by tag name, so an excluded ``<span>`` ends at its first nested
+#: ``</span>``; ``<math>`` has no ``<math>`` inside.)
+_MATHML_OPEN = '<math xmlns="http://www.w3.org/1998/Math/MathML"'
+
+
+def exclude_from_search(math_html: str) -> str:
+    """Mark the MathML of one KaTeX formula ``data-search-exclude``.
+
+    Raises
+    ------
+    TeXError
+        If KaTeX's output has not exactly one ``<math>`` (a KaTeX upgrade changed its markup).
+    """
+    if math_html.count(_MATHML_OPEN) != 1:
+        raise TeXError(f"expected one {_MATHML_OPEN}...> in KaTeX's output, found {math_html.count(_MATHML_OPEN)}")
+    return math_html.replace(_MATHML_OPEN, _MATHML_OPEN + " data-search-exclude", 1)
 
 
 def notebook_math_to_arithmatex(content: str) -> str:
