@@ -11,6 +11,7 @@ to ``artifacts/screenshots/``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -252,8 +253,6 @@ MAX_WHOLE_PAGE_RESTYLES = 3
 
 @pytest.mark.parametrize("url", ["chain-rule/", "softmax-cross-entropy/"])
 def test_theme_start_up_restyles_the_whole_page_at_most_three_times(browser: Browser, base_url: str, url: str) -> None:
-    import json
-
     context = browser.new_context(viewport={"width": 412, "height": 823})
     try:
         page = context.new_page()
@@ -282,6 +281,7 @@ def test_palette_switching_rule_is_in_force_once_the_reader_switches(browser: Br
     try:
         page = opened.page
         assert page.evaluate("() => document.documentElement.className.split(' ').includes('js')")
+        assert page.evaluate("() => typeof h") == "undefined", "the start-up script leaked a global"
         assert page.locator(f"#{SWITCHING_STYLE_ID}").count() == 0
         page.locator("form[data-md-component=palette] label:visible").first.click()
         page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
