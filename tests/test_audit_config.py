@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 from pathlib import Path
@@ -27,6 +28,7 @@ console.log(JSON.stringify({
 """
 
 
+@functools.cache
 def probe() -> dict:
     done = subprocess.run(["node", "--input-type=module", "-e", PROBE, str(LIGHTHOUSE_CONFIG)],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
