@@ -17,9 +17,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from chainrule.fused import _fused, _n_threads, cross_entropy_value_and_grad
+from chainrule.fused import cross_entropy_value_and_grad
 from chainrule.gradcheck import numerical_gradient
-from chainrule.losses import _validate, cross_entropy, cross_entropy_grad
+from chainrule.losses import cross_entropy, cross_entropy_grad
 
 INF, NAN = np.inf, np.nan
 REDUCTIONS = ["mean", "sum", "none"]
@@ -123,8 +123,8 @@ def test_many_blocks_on_several_threads_give_the_reference_and_do_not_depend_on_
     logits = (4 * rng.standard_normal((64, 4096))).astype(dtype)
     logits[5, 17] = -INF  # one row through the reference fallback, inside a threaded block
     target = rng.integers(0, 4096, 64) if kind == "index" else rng.dirichlet(np.ones(4096), 64).astype(dtype)
-    checked = _validate(logits, target, "mean", 0.1)
-    one_thread, three_threads = _fused(*checked[:4], 0.1, 1), _fused(*checked[:4], 0.1, 3)
+    one_thread = cross_entropy_value_and_grad(logits, target, label_smoothing=0.1, threads=1)
+    three_threads = cross_entropy_value_and_grad(logits, target, label_smoothing=0.1, threads=3)
     # each block is computed by the same code whichever thread takes it: bitwise equal
     np.testing.assert_array_equal(one_thread[0], three_threads[0])
     np.testing.assert_array_equal(one_thread[1], three_threads[1])
@@ -166,7 +166,8 @@ def test_peak_extra_memory_is_the_gradient_plus_per_row_scratch(rng):
     assert result[1].nbytes == logits.nbytes
     # the gradient itself; then per thread NumPy's 64 KiB ufunc buffer (it buffers broadcast
     # operations over short rows) and a few block-row vectors (shifts, sums, losses: < 16 KiB)
-    assert peak - before <= logits.nbytes + _n_threads() * 80 * 1024
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert peak - before <= logits.nbytes + cpus * 80 * 1024
 
 
 def test_invalid_arguments_raise_the_references_errors():
@@ -215,12 +216,12 @@ def test_fused_matches_torch(kind, reduction, label_smoothing, dtype):
 def test_a_forked_child_gets_its_own_thread_pool_instead_of_waiting_forever(rng):
     # The parent's pool exists (its threads do not survive a fork); the child must not use it.
     logits, labels = rng.normal(size=(300, 1000)), rng.integers(0, 1000, size=300)
-    expected = _fused(*_validate(logits, labels, "mean", 0.0), 3)
+    expected = cross_entropy_value_and_grad(logits, labels, threads=3)
     pid = os.fork()
     if pid == 0:  # the child: exit 0 if the threaded pass finishes with the parent's result
         code = 1
         try:
-            got = _fused(*_validate(logits, labels, "mean", 0.0), 3)
+            got = cross_entropy_value_and_grad(logits, labels, threads=3)
             code = 0 if got[0] == expected[0] and np.array_equal(got[1], expected[1]) else 2
         finally:
             os._exit(code)
@@ -234,3 +235,13 @@ def test_a_forked_child_gets_its_own_thread_pool_instead_of_waiting_forever(rng)
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     pytest.fail("the forked child's fused cross-entropy did not finish in 60 s (it waited on the parent's pool)")
+
+
+@pytest.mark.parametrize(
+    ("threads", "error", "message"),
+    [(0, ValueError, "threads must be a positive integer, got 0"), (2.0, TypeError, "threads must be a positive integer, got float 2.0")],
+    ids=["zero", "float"],
+)
+def test_threads_must_be_a_positive_integer(threads, error, message):
+    with pytest.raises(error, match=f"^{__import__('re').escape(message)}$"):
+        cross_entropy_value_and_grad(Z2, LABELS, threads=threads)

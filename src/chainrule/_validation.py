@@ -8,25 +8,44 @@ for example::
     complex step), got int64
 
 They hold no mathematics; they exist so that every public function rejects a
-bad argument with the same wording, before any arithmetic runs.
+bad argument with the same wording, before any arithmetic runs. Every check of
+the package lives here: the other modules import these names and define none of
+their own.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Collection, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 __all__ = [
+    "REDUCTIONS",
+    "CrossEntropyArgs",
+    "as_finite_real_array",
     "as_float_array",
     "check_axis",
+    "check_batch",
     "check_choice",
+    "check_cross_entropy_args",
+    "check_float_dtype",
+    "check_forward_ran",
+    "check_grad_shape",
+    "check_logits",
     "check_ndim",
     "check_nonempty_axis",
+    "check_nonnegative",
+    "check_param_shape",
+    "check_positive_int",
     "check_real_in_interval",
+    "check_returned_value",
+    "check_rng",
     "check_same_shape",
+    "check_sizes",
+    "check_step",
     "describe_shape",
 ]
 
@@ -280,3 +299,362 @@ def check_real_in_interval(value: Any, name: str, low: float, high: float) -> fl
     if not (np.isfinite(value) and low <= value <= high):
         raise ValueError(f"{name} must be a finite number in [{low:g}, {high:g}], got {value!r}")
     return value
+
+
+# --------------------------------------------------------------------------
+# logits (softmax.py)
+# --------------------------------------------------------------------------
+
+
+def check_logits(z: ArrayLike, name: str, axis: Any) -> tuple[np.ndarray, int]:
+    """Return `z` as a float/complex array and `axis` normalised, for a softmax over `axis`.
+
+    Raises
+    ------
+    TypeError
+        If `z` is not floating-point or complex, or `axis` is not an integer.
+    ValueError
+        ``z must have at least one axis to normalise over, got a 0-d array``; or
+        `axis` out of range; or `z` empty along `axis`.
+    """
+    z = as_float_array(z, name)
+    if z.ndim == 0:
+        raise ValueError(f"{name} must have at least one axis to normalise over, got a 0-d array")
+    axis = check_axis(axis, z.ndim)
+    check_nonempty_axis(z, name, axis)
+    return z, axis
+
+
+# --------------------------------------------------------------------------
+# cross-entropy arguments (losses.py, fused.py)
+# --------------------------------------------------------------------------
+
+#: The reductions of the cross-entropy, as in ``torch.nn.functional.cross_entropy``.
+REDUCTIONS: tuple[str, ...] = ("mean", "sum", "none")
+
+
+class CrossEntropyArgs(NamedTuple):
+    """The validated arguments of a cross-entropy, as :func:`check_cross_entropy_args` returns them."""
+
+    logits: np.ndarray
+    """Floating-point or complex, of shape (C,) or (N, C)."""
+    target: np.ndarray
+    """Class indices (``intp``, of shape ``logits.shape[:-1]``) or probabilities (logits' shape and real dtype)."""
+    is_index: bool
+    """Whether `target` holds class indices."""
+    reduction: str
+    """One of :data:`REDUCTIONS`."""
+    smoothing: float
+    """The label smoothing, a Python float in [0, 1]."""
+
+
+def check_cross_entropy_args(
+    logits: ArrayLike, target: ArrayLike, reduction: object, label_smoothing: object
+) -> CrossEntropyArgs:
+    """Check every argument of a cross-entropy; return them normalised.
+
+    Class-index targets come back as an ``intp`` array of shape ``logits.shape[:-1]``;
+    probability targets as an array of the logits' shape in the logits' real
+    dtype (so float32 logits keep the whole computation in float32).
+
+    Raises
+    ------
+    TypeError, ValueError
+        The messages listed in the Raises section of
+        :func:`chainrule.losses.cross_entropy`, for example
+        ``target has label 7 but logits have 5 classes (expected 0 <= label < 5)``.
+    """
+    logits = as_float_array(logits, "logits")
+    check_ndim(logits, "logits", (1, 2), described="1-D of shape (C,) or 2-D of shape (N, C)")
+    check_nonempty_axis(logits, "logits", logits.ndim - 1)
+    reduction = check_choice(reduction, "reduction", REDUCTIONS)
+    smoothing = check_real_in_interval(label_smoothing, "label_smoothing", 0.0, 1.0)
+
+    target = np.asarray(target)
+    n_classes = logits.shape[-1]
+    batch_shape, kind = logits.shape[:-1], target.dtype.kind
+    expected = (
+        f"expected class indices of shape {describe_shape(batch_shape)} "
+        f"or probabilities of shape {describe_shape(logits.shape)}"
+    )
+    if kind in "iu":
+        if target.shape == logits.shape:
+            raise TypeError(
+                f"target has integer dtype {target.dtype} and the logits' shape "
+                f"{describe_shape(logits.shape)}, but probability targets must be floating-point "
+                f"and class indices must have shape {describe_shape(batch_shape)}"
+            )
+        if target.shape != batch_shape:
+            raise ValueError(
+                f"target has shape {describe_shape(target.shape)} but logits have shape "
+                f"{describe_shape(logits.shape)} ({expected})"
+            )
+        out_of_range = (target < 0) | (target >= n_classes)
+        if np.any(out_of_range):
+            label = int(target[out_of_range].flat[0])
+            raise ValueError(
+                f"target has label {label} but logits have {n_classes} classes "
+                f"(expected 0 <= label < {n_classes})"
+            )
+        return CrossEntropyArgs(logits, target.astype(np.intp), True, reduction, smoothing)
+    if kind == "f":
+        if target.shape == batch_shape:
+            raise TypeError(
+                f"target has dtype {target.dtype} and shape {describe_shape(target.shape)}, "
+                f"but class indices must be integers and probability targets must have "
+                f"the logits' shape {describe_shape(logits.shape)}"
+            )
+        if target.shape != logits.shape:
+            raise ValueError(
+                f"target has shape {describe_shape(target.shape)} but logits have shape "
+                f"{describe_shape(logits.shape)} ({expected})"
+            )
+        given = target
+        with np.errstate(over="ignore"):  # too large for float32: inf, rejected below
+            target = target.astype(logits.real.dtype, copy=False)
+        invalid = ~(np.isfinite(target) & (target >= 0))
+        if np.any(invalid):
+            index = tuple(int(i) for i in np.argwhere(invalid)[0])
+            raise ValueError(
+                f"target must hold finite, non-negative probabilities in the logits' dtype "
+                f"{logits.real.dtype}, got {float(given[index])!r} at index {index}"
+            )
+        return CrossEntropyArgs(logits, target, False, reduction, smoothing)
+    raise TypeError(
+        f"target must be integer class indices or floating-point probabilities, "
+        f"got dtype {target.dtype}"
+    )
+
+
+# --------------------------------------------------------------------------
+# layers (layers.py, datasets.py)
+# --------------------------------------------------------------------------
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """Return `value` as an int if it is a positive integer (bool rejected).
+
+    Raises
+    ------
+    TypeError
+        ``out_features must be a positive integer, got float 2.0``
+    ValueError
+        ``in_features must be a positive integer, got 0``
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return int(value)
+
+
+def check_sizes(sizes: Any) -> tuple[int, ...]:
+    """Return the layer sizes of an MLP as a tuple of positive ints.
+
+    Raises
+    ------
+    ValueError
+        ``sizes must be a sequence of at least two layer sizes such as [4, 16, 3], got [4]``,
+        or ``sizes[1] must be a positive integer, got 0``.
+    TypeError
+        If an entry is not an integer.
+    """
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
+        raise ValueError(
+            f"sizes must be a sequence of at least two layer sizes such as [4, 16, 3], got {sizes!r}"
+        )
+    return tuple(check_positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes))
+
+
+def check_rng(rng: Any) -> np.random.Generator:
+    """Return `rng` if it is a NumPy Generator, else raise TypeError.
+
+    Raises
+    ------
+    TypeError
+        ``rng must be a numpy.random.Generator such as np.random.default_rng(0), got int``
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator such as np.random.default_rng(0), "
+            f"got {type(rng).__name__}"
+        )
+    return rng
+
+
+def check_float_dtype(dtype: DTypeLike) -> np.dtype:
+    """Return `dtype` as a NumPy dtype if it is a real floating one.
+
+    Raises
+    ------
+    TypeError
+        ``dtype must be a floating dtype (float32 or float64), got int64``
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"dtype must be a floating dtype (float32 or float64), got {dtype}")
+    return dtype
+
+
+def check_batch(x: ArrayLike, name: str, n_features: int) -> np.ndarray:
+    """Return `x` as a float/complex array of shape (N, n_features), or raise.
+
+    Raises
+    ------
+    TypeError
+        If `x` is not floating-point or complex.
+    ValueError
+        ``x must be 2-D of shape (N, 4), got shape (4,)`` or
+        ``x has 5 features per row but the layer expects 4 (expected shape (N, 4)), got shape (2, 5)``
+    """
+    x = as_float_array(x, name)
+    check_ndim(x, name, (2,), described=f"2-D of shape (N, {n_features})")
+    if x.shape[1] != n_features:
+        raise ValueError(
+            f"{name} has {x.shape[1]} features per row but the layer expects {n_features} "
+            f"(expected shape (N, {n_features})), got shape {describe_shape(x.shape)}"
+        )
+    return x
+
+
+def check_param_shape(param: Any, name: str, expected: tuple[int, ...]) -> None:
+    """Raise ValueError unless a (possibly replaced) parameter has the shape the layer needs.
+
+    Raises
+    ------
+    ValueError
+        ``W has shape (4, 3) but the layer needs shape (3, 4)``
+    """
+    if np.shape(param) != expected:
+        raise ValueError(
+            f"{name} has shape {describe_shape(np.shape(param))} but the layer needs "
+            f"shape {describe_shape(expected)}"
+        )
+
+
+def check_forward_ran(cache: Any, owner: str) -> None:
+    """Raise RuntimeError if `cache` is None, i.e. ``owner.backward()`` came before a forward pass.
+
+    Raises
+    ------
+    RuntimeError
+        ``Dense.backward() was called before forward(); call forward(x) first so that the
+        layer has cached the inputs its gradients are made of``
+    """
+    if cache is None:
+        raise RuntimeError(
+            f"{owner}.backward() was called before forward(); call forward(x) first so that the "
+            "layer has cached the inputs its gradients are made of"
+        )
+
+
+def check_grad_shape(grad: ArrayLike, name: str, expected: tuple[int, ...]) -> np.ndarray:
+    """Return an upstream gradient as a float/complex array of the last forward output's shape.
+
+    Raises
+    ------
+    TypeError
+        If `grad` is not floating-point or complex.
+    ValueError
+        ``grad_out has shape (3, 2) but the last forward pass returned shape (2, 3) (expected the same shape)``
+    """
+    grad = as_float_array(grad, name)
+    if grad.shape != expected:
+        raise ValueError(
+            f"{name} has shape {describe_shape(grad.shape)} but the last forward pass returned "
+            f"shape {describe_shape(expected)} (expected the same shape)"
+        )
+    return grad
+
+
+# --------------------------------------------------------------------------
+# numerical differentiation (gradcheck.py)
+# --------------------------------------------------------------------------
+
+
+def as_finite_real_array(x: ArrayLike, name: str) -> np.ndarray:
+    """Return a point of differentiation as a float64 copy (the caller's array is never touched).
+
+    Raises
+    ------
+    TypeError
+        ``x must be a floating-point array (float32 or float64), got int64``
+    ValueError
+        ``x must be finite to be differentiated at, got a nan or inf entry``
+    """
+    array = as_float_array(x, name, allow_complex=False)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite to be differentiated at, got a nan or inf entry")
+    return array.astype(np.float64)  # astype copies
+
+
+def check_step(h: Any) -> float:
+    """Return a finite-difference or complex step `h` as a float if it is positive and finite.
+
+    Raises
+    ------
+    ValueError
+        ``h must be a positive finite number, got 0.0``
+    """
+    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating)) or not (np.isfinite(h) and h > 0):
+        raise ValueError(f"h must be a positive finite number, got {h!r}")
+    return float(h)
+
+
+def check_nonnegative(value: Any, name: str) -> float:
+    """Return a tolerance as a float if it is a non-negative number.
+
+    Raises
+    ------
+    ValueError
+        ``rtol must be a non-negative number, got -1.0``
+    """
+    if not (isinstance(value, (int, float, np.floating)) and value >= 0):
+        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
+    return float(value)
+
+
+def check_returned_value(
+    value: np.ndarray, *, expect_complex: bool, where: str, shape: tuple[int, ...] | None
+) -> np.ndarray:
+    """Check what a function being differentiated returned; float64 (or complex) if it passes.
+
+    Parameters
+    ----------
+    value : ndarray
+        ``np.asarray(f(point))``.
+    expect_complex : bool
+        Whether `point` was complex (the complex step), so `value` must be too.
+    where : str
+        Where `f` was evaluated, for the message (``"at x"``, ...).
+    shape : tuple of int or None
+        The shape `f` returned at x, which every other evaluation must return.
+
+    Raises
+    ------
+    TypeError
+        If `value` is real for a complex input (``f is not complex-step safe ...``),
+        or not a real number (complex for a real input, strings, objects).
+    ValueError
+        If `value` changed shape or is not finite.
+    """
+    kind = value.dtype.kind
+    if expect_complex and kind != "c":
+        raise TypeError(
+            f"f returned a real {value.dtype} value for a complex input, so the complex step "
+            "cannot see the derivative; f is not complex-step safe (look for abs, .real, "
+            "np.maximum or a cast to float on the differentiated path), use method='richardson'"
+        )
+    if kind not in ("f", "i", "u", "c") or (kind == "c" and not expect_complex):
+        raise TypeError(f"f must return a real number or array, got dtype {value.dtype}")
+    if shape is not None and value.shape != shape:
+        raise ValueError(
+            f"f returned shape {describe_shape(value.shape)} {where} but shape "
+            f"{describe_shape(shape)} at x (expected the same shape everywhere)"
+        )
+    if not np.all(np.isfinite(value)):
+        raise ValueError(
+            f"f returned a non-finite value {where}; numerical differentiation needs f "
+            "finite in a neighbourhood of x"
+        )
+    return value if kind == "c" else value.astype(np.float64)

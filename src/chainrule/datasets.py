@@ -25,6 +25,8 @@ from importlib import resources
 import numpy as np
 from numpy.typing import ArrayLike
 
+from chainrule._validation import check_ndim, check_rng
+
 __all__ = ["IRIS_FEATURES", "IRIS_SPECIES", "load_iris", "stratified_split"]
 
 #: Column names of the iris features, in the order of the columns of ``load_iris()[0]``.
@@ -105,10 +107,8 @@ def stratified_split(
     labels = np.asarray(labels)
     if labels.dtype.kind not in "iu":
         raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype}")
-    if labels.ndim != 1:
-        raise ValueError(f"labels must be 1-D of shape (N,), got shape {labels.shape}")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator such as np.random.default_rng(0), got {type(rng).__name__}")
+    check_ndim(labels, "labels", (1,), described="1-D of shape (N,)")
+    check_rng(rng)
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be strictly between 0 and 1, got {test_fraction}")
     train_parts, test_parts = [], []

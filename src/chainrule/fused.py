@@ -45,7 +45,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numpy.typing import ArrayLike
 
-from chainrule.losses import Reduction, _batch_size, _dense_targets, _validate, cross_entropy
+from chainrule._validation import check_cross_entropy_args, check_positive_int
+from chainrule.losses import Reduction, batch_size, cross_entropy, smoothed_targets
 from chainrule.softmax import log_softmax_vjp
 
 __all__ = ["cross_entropy_value_and_grad"]
@@ -194,6 +195,7 @@ def cross_entropy_value_and_grad(
     *,
     reduction: Reduction = "mean",
     label_smoothing: float = 0.0,
+    threads: int | None = None,
 ) -> tuple[np.ndarray | np.inexact, np.ndarray]:
     r"""Cross-entropy and its gradient with respect to `logits`, fused: ``(loss, grad)``.
 
@@ -206,6 +208,10 @@ def cross_entropy_value_and_grad(
         floating-point, of the logits' shape. As for :func:`~chainrule.losses.cross_entropy`.
     reduction : {"mean", "sum", "none"}, default "mean"
     label_smoothing : float in [0, 1], default 0.0
+    threads : int, optional
+        The most threads to share the rows among; by default every CPU this
+        process may run on. ``threads=1`` computes on the caller's thread only.
+        The result does not depend on it.
 
     Returns
     -------
@@ -217,7 +223,8 @@ def cross_entropy_value_and_grad(
     Raises
     ------
     TypeError, ValueError
-        As for :func:`~chainrule.losses.cross_entropy`, with the same messages.
+        As for :func:`~chainrule.losses.cross_entropy`, with the same messages;
+        and if `threads` is not a positive integer.
 
     Notes
     -----
@@ -262,11 +269,11 @@ def cross_entropy_value_and_grad(
                 assert np.ndim(loss) == 0 and grad.shape == (3,)
     ```
     """
-    logits, target, is_index, reduction, smoothing = _validate(
+    logits, target, is_index, reduction, smoothing = check_cross_entropy_args(
         logits, target, reduction, label_smoothing
     )
-    value, grad = _fused(logits, target, is_index, reduction, smoothing, _n_threads())
-    return value, grad
+    threads = _n_threads() if threads is None else check_positive_int(threads, "threads")
+    return _fused(logits, target, is_index, reduction, smoothing, threads)
 
 
 def _fused(
@@ -277,7 +284,7 @@ def _fused(
     smoothing: float,
     threads: int,
 ) -> tuple[np.ndarray | np.inexact, np.ndarray]:
-    """The fused computation on validated arguments, on up to `threads` threads (the benchmark varies it).
+    """The fused computation on validated arguments, on up to `threads` threads.
 
     Whatever the number of threads, the result is the reference's: every target
     kind, smoothing and reduction, on logits large enough to be cut into blocks
@@ -286,8 +293,7 @@ def _fused(
 
     ```python
     import numpy as np
-    from chainrule.fused import _fused
-    from chainrule.losses import _validate, cross_entropy, cross_entropy_grad
+    from chainrule import cross_entropy, cross_entropy_grad, cross_entropy_value_and_grad
 
     rng = np.random.default_rng(0)
     finite = rng.normal(size=(300, 1000))  # five blocks of 65 rows (512 KiB each)
@@ -305,7 +311,7 @@ def _fused(
                 loss = cross_entropy(logits, target, **options)
                 grad = cross_entropy_grad(logits, target, **options)
                 for threads in (1, 2, 3):
-                    fused = _fused(*_validate(logits, target, reduction, smoothing), threads)
+                    fused = cross_entropy_value_and_grad(logits, target, **options, threads=threads)
                     assert np.allclose(fused[0], loss, rtol=1e-12, atol=0, equal_nan=True)
                     assert np.allclose(fused[1], grad, rtol=1e-12, atol=1e-15, equal_nan=True)
                     assert fused[1].shape == logits.shape and np.shape(fused[0]) == np.shape(loss)
@@ -315,7 +321,7 @@ def _fused(
     z = logits[None] if one_row else logits
     t = target[None] if one_row else target
     n_rows, n_classes = z.shape
-    scale = 1.0 / max(_batch_size(logits), 1) if reduction == "mean" else 1.0
+    scale = 1.0 / max(batch_size(logits), 1) if reduction == "mean" else 1.0
     grad = np.empty(z.shape, dtype=z.dtype)
     losses = np.empty(n_rows, dtype=z.dtype)
     block = max(1, _BLOCK_BYTES // (n_classes * z.itemsize))
@@ -341,7 +347,7 @@ def _fused(
         losses[rows] = cross_entropy(
             z[rows], t[rows], reduction="none", label_smoothing=smoothing
         )
-        smoothed = _dense_targets(z[rows], t[rows], is_index, smoothing)
+        smoothed = smoothed_targets(z[rows], t[rows], is_index, smoothing)
         grad[rows] = log_softmax_vjp(z[rows], -scale * smoothed)
 
     if one_row:
@@ -352,4 +358,4 @@ def _fused(
         summed = np.sum(losses)
         if reduction == "sum":
             return summed, grad
-        return summed / _batch_size(logits), grad  # N = 0 gives 0/0 = nan, as the reference
+        return summed / batch_size(logits), grad  # N = 0 gives 0/0 = nan, as the reference

@@ -37,7 +37,16 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from chainrule._validation import as_float_array, check_choice, check_same_shape, describe_shape
+from chainrule._validation import (
+    as_finite_real_array,
+    as_float_array,
+    check_choice,
+    check_nonnegative,
+    check_returned_value,
+    check_same_shape,
+    check_step,
+    describe_shape,
+)
 
 __all__ = [
     "GradientCheckError",
@@ -160,9 +169,9 @@ def numerical_jacobian(
     assert np.allclose(jac, [[2.0, 1.0], [2.0, 0.0]], rtol=1e-15, atol=0)
     ```
     """
-    point = _as_real_float_array(x, "x")
+    point = as_finite_real_array(x, "x")
     method = check_choice(method, "method", METHODS)
-    base_step = _check_step(h, method)
+    base_step = _base_step(h, method)
     value_at_x = _evaluate(f, point, expect_complex=False, where="at x", shape=None)
     return _jacobian(f, point, value_at_x.shape, method, base_step, relative=h is None)
 
@@ -231,9 +240,9 @@ def numerical_gradient(
     assert np.allclose(grad, np.cos(x), rtol=1e-15, atol=0)
     ```
     """
-    point = _as_real_float_array(x, "x")
+    point = as_finite_real_array(x, "x")
     method = check_choice(method, "method", METHODS)
-    base_step = _check_step(h, method)
+    base_step = _base_step(h, method)
     value = _evaluate(f, point, expect_complex=False, where="at x", shape=None)
     if value.ndim != 0:
         raise ValueError(
@@ -278,47 +287,17 @@ _DERIVATIVES: dict[str, Callable] = {
 }
 
 
-def _as_real_float_array(x: ArrayLike, name: str) -> np.ndarray:
-    """Validate a point of differentiation and return it as a float64 copy."""
-    array = as_float_array(x, name, allow_complex=False)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite to be differentiated at, got a nan or inf entry")
-    return array.astype(np.float64)  # astype copies: the caller's x is never touched  # pragma: no mutate (astype(None) is float64 too)
-
-
-def _check_step(h: float | None, method: str) -> float:
-    if h is None:
-        return DEFAULT_STEPS[method]
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating)) or not (np.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a positive finite number, got {h!r}")
-    return float(h)
-
-
 def _evaluate(
     f: Callable, point: np.ndarray, *, expect_complex: bool, where: str, shape: tuple | None
 ) -> np.ndarray:
     """Call f on a fresh copy of `point` and check what comes back."""
     value = np.asarray(f(point.copy()))
-    kind = value.dtype.kind
-    if expect_complex and kind != "c":
-        raise TypeError(
-            f"f returned a real {value.dtype} value for a complex input, so the complex step "
-            "cannot see the derivative; f is not complex-step safe (look for abs, .real, "
-            "np.maximum or a cast to float on the differentiated path), use method='richardson'"
-        )
-    if kind not in ("f", "i", "u", "c") or (kind == "c" and not expect_complex):
-        raise TypeError(f"f must return a real number or array, got dtype {value.dtype}")
-    if shape is not None and value.shape != shape:
-        raise ValueError(
-            f"f returned shape {describe_shape(value.shape)} {where} but shape "
-            f"{describe_shape(shape)} at x (expected the same shape everywhere)"
-        )
-    if not np.all(np.isfinite(value)):
-        raise ValueError(
-            f"f returned a non-finite value {where}; numerical differentiation needs f "
-            "finite in a neighbourhood of x"
-        )
-    return value if kind == "c" else value.astype(np.float64)
+    return check_returned_value(value, expect_complex=expect_complex, where=where, shape=shape)
+
+
+def _base_step(h: float | None, method: str) -> float:
+    """The step before any per-coordinate scaling: `h` if given (validated), else the default."""
+    return DEFAULT_STEPS[method] if h is None else check_step(h)
 
 
 # --------------------------------------------------------------------------
@@ -507,14 +486,14 @@ def check_gradient(
     rtol, atol = _tolerances(method, analytic.dtype, rtol, atol)
 
     numerical = numerical_gradient(f, point, method=method, h=h)
-    analytic = analytic.astype(np.float64)  # pragma: no mutate (astype(None) is float64 too)
+    analytic = analytic.astype(np.float64)
     abs_error, rel_error, tolerance_used = _errors(analytic, numerical, rtol, atol)
     failed = tolerance_used > 1
     worst = np.unravel_index(np.argmax(tolerance_used), point.shape)
     report = GradientCheckReport(
         passed=not failed.any(),
         method=method,
-        h=_check_step(h, method),
+        h=_base_step(h, method),
         rtol=rtol,
         atol=atol,
         max_abs_error=float(np.max(abs_error, initial=0.0)),
@@ -564,12 +543,9 @@ def _tolerances(method: str, dtype: np.dtype, rtol: float | None, atol: float | 
     dtype_eps = float(np.finfo(dtype).eps)
     if dtype_eps > _EPS:  # float32 or float16: the analytic side is the noisier one
         default_rtol, default_atol = max(default_rtol, 1000 * dtype_eps), max(default_atol, 1000 * dtype_eps)
-    for name, value in (("rtol", rtol), ("atol", atol)):
-        if value is not None and not (isinstance(value, (int, float, np.floating)) and value >= 0):
-            raise ValueError(f"{name} must be a non-negative number, got {value!r}")
     return (
-        default_rtol if rtol is None else float(rtol),
-        default_atol if atol is None else float(atol),
+        default_rtol if rtol is None else check_nonnegative(rtol, "rtol"),
+        default_atol if atol is None else check_nonnegative(atol, "atol"),
     )
 
 

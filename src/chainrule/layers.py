@@ -38,14 +38,22 @@ mlp.params["W1"] = W1
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from chainrule._validation import as_float_array, check_ndim, describe_shape
+from chainrule._validation import (
+    check_batch,
+    check_float_dtype,
+    check_forward_ran,
+    check_grad_shape,
+    check_param_shape,
+    check_positive_int,
+    check_rng,
+    check_sizes,
+)
 from chainrule.activations import relu, relu_grad
 
 __all__ = ["MLP", "Dense", "DenseGrads", "dense", "dense_backward", "he_normal"]
@@ -204,10 +212,10 @@ class Dense:
     def __init__(
         self, in_features: int, out_features: int, *, rng: np.random.Generator, dtype: DTypeLike = np.float64
     ) -> None:
-        self.in_features = _check_size(in_features, "in_features")
-        self.out_features = _check_size(out_features, "out_features")
-        _check_rng(rng)
-        dtype = _check_dtype(dtype)
+        self.in_features = check_positive_int(in_features, "in_features")
+        self.out_features = check_positive_int(out_features, "out_features")
+        check_rng(rng)
+        dtype = check_float_dtype(dtype)
         self.params: dict[str, np.ndarray] = {
             "W": he_normal(self.in_features, self.out_features, rng=rng, dtype=dtype),
             "b": np.zeros(self.out_features, dtype=dtype),
@@ -236,10 +244,10 @@ class Dense:
         ValueError
             If `x` is not 2-D with `in_features` columns.
         """
-        x = _check_batch(x, "x", self.in_features)
+        x = check_batch(x, "x", self.in_features)
         W, b = self.params["W"], self.params["b"]
-        _check_param_shape(W, "W", (self.out_features, self.in_features))
-        _check_param_shape(b, "b", (self.out_features,))
+        check_param_shape(W, "W", (self.out_features, self.in_features))
+        check_param_shape(b, "b", (self.out_features,))
         z = dense(x, W, b)
         self._cache, self._output_shape = (x, W), z.shape
         return z
@@ -265,9 +273,8 @@ class Dense:
         ValueError
             If `grad_z` does not have the shape of the last forward output.
         """
-        if self._cache is None:
-            raise RuntimeError(_BACKWARD_BEFORE_FORWARD.format(name="Dense"))
-        grad_z = _check_grad_shape(grad_z, "grad_z", self._output_shape)
+        check_forward_ran(self._cache, "Dense")
+        grad_z = check_grad_shape(grad_z, "grad_z", self._output_shape)
         x, W = self._cache
         return dense_backward(grad_z, x, W)
 
@@ -324,13 +331,9 @@ class MLP:
     def __init__(
         self, sizes: Sequence[int], *, rng: np.random.Generator, dtype: DTypeLike = np.float64
     ) -> None:
-        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
-            raise ValueError(
-                f"sizes must be a sequence of at least two layer sizes such as [4, 16, 3], got {sizes!r}"
-            )
-        self.sizes = tuple(_check_size(n, f"sizes[{i}]") for i, n in enumerate(sizes))
-        _check_rng(rng)
-        dtype = _check_dtype(dtype)
+        self.sizes = check_sizes(sizes)
+        check_rng(rng)
+        dtype = check_float_dtype(dtype)
         self.params: dict[str, np.ndarray] = {}
         for layer, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
             self.params[f"W{layer}"] = he_normal(n_in, n_out, rng=rng, dtype=dtype)
@@ -367,12 +370,12 @@ class MLP:
             If `x` is not 2-D with ``sizes[0]`` columns, or a parameter in
             ``params`` has been replaced by an array of the wrong shape.
         """
-        a = _check_batch(x, "x", self.sizes[0])
+        a = check_batch(x, "x", self.sizes[0])
         cache = []
         for layer in range(1, self.n_layers + 1):
             W, b = self.params[f"W{layer}"], self.params[f"b{layer}"]
-            _check_param_shape(W, f"params['W{layer}']", (self.sizes[layer], self.sizes[layer - 1]))
-            _check_param_shape(b, f"params['b{layer}']", (self.sizes[layer],))
+            check_param_shape(W, f"params['W{layer}']", (self.sizes[layer], self.sizes[layer - 1]))
+            check_param_shape(b, f"params['b{layer}']", (self.sizes[layer],))
             z = dense(a, W, b)
             cache.append((a, W, z))
             a = relu(z) if layer < self.n_layers else z
@@ -401,9 +404,8 @@ class MLP:
         ValueError
             If `grad_logits` does not have the shape of the last logits.
         """
-        if self._cache is None:
-            raise RuntimeError(_BACKWARD_BEFORE_FORWARD.format(name="MLP"))
-        grad_z = _check_grad_shape(grad_logits, "grad_logits", self._output_shape)
+        check_forward_ran(self._cache, "MLP")
+        grad_z = check_grad_shape(grad_logits, "grad_logits", self._output_shape)
         grads: dict[str, np.ndarray] = {}
         for layer in range(self.n_layers, 0, -1):
             a_prev, W, _ = self._cache[layer - 1]
@@ -413,65 +415,3 @@ class MLP:
                 grad_z = grad_a_prev * relu_grad(z_prev)
         self.grad_x = grad_a_prev
         return {name: grads[name] for name in self.params}
-
-
-# --------------------------------------------------------------------------
-# validation shared by Dense and MLP
-# --------------------------------------------------------------------------
-
-_BACKWARD_BEFORE_FORWARD = (
-    "{name}.backward() was called before forward(); call forward(x) first so that the "
-    "layer has cached the inputs its gradients are made of"
-)
-
-
-def _check_size(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return int(value)
-
-
-def _check_rng(rng: Any) -> None:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator such as np.random.default_rng(0), "
-            f"got {type(rng).__name__}"
-        )
-
-
-def _check_dtype(dtype: DTypeLike) -> np.dtype:
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"dtype must be a floating dtype (float32 or float64), got {dtype}")
-    return dtype
-
-
-def _check_batch(x: ArrayLike, name: str, n_features: int) -> np.ndarray:
-    x = as_float_array(x, name)
-    check_ndim(x, name, (2,), described=f"2-D of shape (N, {n_features})")
-    if x.shape[1] != n_features:
-        raise ValueError(
-            f"{name} has {x.shape[1]} features per row but the layer expects {n_features} "
-            f"(expected shape (N, {n_features})), got shape {describe_shape(x.shape)}"
-        )
-    return x
-
-
-def _check_param_shape(param: np.ndarray, name: str, expected: tuple[int, ...]) -> None:
-    if np.shape(param) != expected:
-        raise ValueError(
-            f"{name} has shape {describe_shape(np.shape(param))} but the layer needs "
-            f"shape {describe_shape(expected)}"
-        )
-
-
-def _check_grad_shape(grad: ArrayLike, name: str, expected: tuple[int, ...]) -> np.ndarray:
-    grad = as_float_array(grad, name)
-    if grad.shape != expected:
-        raise ValueError(
-            f"{name} has shape {describe_shape(grad.shape)} but the last forward pass returned "
-            f"shape {describe_shape(expected)} (expected the same shape)"
-        )
-    return grad

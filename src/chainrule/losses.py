@@ -31,97 +31,21 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from chainrule._validation import (
-    as_float_array,
-    check_choice,
-    check_ndim,
-    check_nonempty_axis,
-    check_real_in_interval,
-    describe_shape,
-)
-from chainrule.softmax import _shifted_exp, log_softmax_vjp
+from chainrule._validation import check_cross_entropy_args
+from chainrule.softmax import log_softmax_vjp, shifted_exp
 
 __all__ = ["cross_entropy", "cross_entropy_grad"]
 
 Reduction = Literal["mean", "sum", "none"]
-_REDUCTIONS = ("mean", "sum", "none")
 
 
-def _validate(
-    logits: ArrayLike, target: ArrayLike, reduction: object, label_smoothing: object
-) -> tuple[np.ndarray, np.ndarray, bool, str, float]:
-    """Check every argument; return ``(logits, target, is_index, reduction, smoothing)``.
-
-    Class-index targets come back as an ``intp`` array of shape ``logits.shape[:-1]``;
-    probability targets as an array of the logits' shape in the logits' real
-    dtype (so float32 logits keep the whole computation in float32).
-    """
-    logits = as_float_array(logits, "logits")
-    check_ndim(logits, "logits", (1, 2), described="1-D of shape (C,) or 2-D of shape (N, C)")
-    check_nonempty_axis(logits, "logits", logits.ndim - 1)
-    reduction = check_choice(reduction, "reduction", _REDUCTIONS)
-    smoothing = check_real_in_interval(label_smoothing, "label_smoothing", 0.0, 1.0)
-
-    target = np.asarray(target)
-    n_classes = logits.shape[-1]
-    batch_shape, kind = logits.shape[:-1], target.dtype.kind
-    expected = (
-        f"expected class indices of shape {describe_shape(batch_shape)} "
-        f"or probabilities of shape {describe_shape(logits.shape)}"
-    )
-    if kind in "iu":
-        if target.shape == logits.shape:
-            raise TypeError(
-                f"target has integer dtype {target.dtype} and the logits' shape "
-                f"{describe_shape(logits.shape)}, but probability targets must be floating-point "
-                f"and class indices must have shape {describe_shape(batch_shape)}"
-            )
-        if target.shape != batch_shape:
-            raise ValueError(
-                f"target has shape {describe_shape(target.shape)} but logits have shape "
-                f"{describe_shape(logits.shape)} ({expected})"
-            )
-        out_of_range = (target < 0) | (target >= n_classes)
-        if np.any(out_of_range):
-            label = int(target[out_of_range].flat[0])
-            raise ValueError(
-                f"target has label {label} but logits have {n_classes} classes "
-                f"(expected 0 <= label < {n_classes})"
-            )
-        return logits, target.astype(np.intp), True, reduction, smoothing
-    if kind == "f":
-        if target.shape == batch_shape:
-            raise TypeError(
-                f"target has dtype {target.dtype} and shape {describe_shape(target.shape)}, "
-                f"but class indices must be integers and probability targets must have "
-                f"the logits' shape {describe_shape(logits.shape)}"
-            )
-        if target.shape != logits.shape:
-            raise ValueError(
-                f"target has shape {describe_shape(target.shape)} but logits have shape "
-                f"{describe_shape(logits.shape)} ({expected})"
-            )
-        given = target
-        with np.errstate(over="ignore"):  # too large for float32: inf, rejected below
-            target = target.astype(logits.real.dtype, copy=False)
-        invalid = ~(np.isfinite(target) & (target >= 0))
-        if np.any(invalid):
-            index = tuple(int(i) for i in np.argwhere(invalid)[0])
-            raise ValueError(
-                f"target must hold finite, non-negative probabilities in the logits' dtype "
-                f"{logits.real.dtype}, got {float(given[index])!r} at index {index}"
-            )
-        return logits, target, False, reduction, smoothing
-    raise TypeError(
-        f"target must be integer class indices or floating-point probabilities, "
-        f"got dtype {target.dtype}"
-    )
+# The two helpers below are shared with chainrule.fused (not in __all__).
 
 
-def _dense_targets(
+def smoothed_targets(
     logits: np.ndarray, target: np.ndarray, is_index: bool, smoothing: float
 ) -> np.ndarray:
-    r"""The smoothed target distribution :math:`y'` as an array of the logits' shape."""
+    r"""The smoothed target distribution :math:`y'` as an array of the logits' shape (validated arguments)."""
     if is_index:
         dense = np.zeros(logits.shape, dtype=logits.real.dtype)
         np.put_along_axis(dense, target[..., None], 1, axis=-1)
@@ -132,7 +56,7 @@ def _dense_targets(
     return dense
 
 
-def _batch_size(logits: np.ndarray) -> int:
+def batch_size(logits: np.ndarray) -> int:
     """N for (N, C) logits, 1 for (C,) logits: the divisor of ``reduction="mean"``."""
     return logits.shape[0] if logits.ndim == 2 else 1
 
@@ -223,10 +147,10 @@ def cross_entropy(
     assert cross_entropy(np.array([-np.inf, 0.0]), 1) == 0.0  # finite: -inf is off the target
     ```
     """
-    logits, target, is_index, reduction, smoothing = _validate(
+    logits, target, is_index, reduction, smoothing = check_cross_entropy_args(
         logits, target, reduction, label_smoothing
     )
-    s, _, total = _shifted_exp(logits, -1)
+    s, _, total = shifted_exp(logits, -1)
     log_probs = s - np.log(total)
     # 0 * inf products below are the NaNs PyTorch returns (see Notes), not accidents.
     with np.errstate(invalid="ignore"):
@@ -236,14 +160,14 @@ def cross_entropy(
                 uniform = -np.sum(log_probs, axis=-1)
                 losses = (1 - smoothing) * losses + (smoothing / logits.shape[-1]) * uniform
         else:
-            smoothed = _dense_targets(logits, target, is_index, smoothing)
+            smoothed = smoothed_targets(logits, target, is_index, smoothing)
             losses = -np.sum(smoothed * log_probs, axis=-1)
         if reduction == "none":
             return losses[()]  # a NumPy scalar, not a 0-d array, for (C,) logits
         summed = np.sum(losses)
         if reduction == "sum":
             return summed
-        return summed / _batch_size(logits)  # N = 0 gives 0/0 = nan, as in PyTorch
+        return summed / batch_size(logits)  # N = 0 gives 0/0 = nan, as in PyTorch
 
 
 def cross_entropy_grad(
@@ -308,9 +232,9 @@ def cross_entropy_grad(
     assert np.allclose(cross_entropy_grad(logits, labels), expected)
     ```
     """
-    logits, target, is_index, reduction, smoothing = _validate(
+    logits, target, is_index, reduction, smoothing = check_cross_entropy_args(
         logits, target, reduction, label_smoothing
     )
-    smoothed = _dense_targets(logits, target, is_index, smoothing)
-    scale = 1.0 / max(_batch_size(logits), 1) if reduction == "mean" else 1.0
+    smoothed = smoothed_targets(logits, target, is_index, smoothing)
+    scale = 1.0 / max(batch_size(logits), 1) if reduction == "mean" else 1.0
     return log_softmax_vjp(logits, -scale * smoothed)

@@ -44,12 +44,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from chainrule._validation import (
-    as_float_array,
-    check_axis,
-    check_nonempty_axis,
-    check_same_shape,
-)
+from chainrule._validation import as_float_array, check_logits, check_same_shape
 
 __all__ = [
     "log_softmax",
@@ -62,25 +57,15 @@ __all__ = [
 ]
 
 
-def _validate_logits(z: ArrayLike, name: str, axis: int) -> tuple[np.ndarray, int]:
-    """Return `z` as a float/complex array and `axis` normalised, or raise."""
-    z = as_float_array(z, name)
-    if z.ndim == 0:
-        raise ValueError(
-            f"{name} must have at least one axis to normalise over, got a 0-d array"
-        )
-    axis = check_axis(axis, z.ndim)
-    check_nonempty_axis(z, name, axis)
-    return z, axis
-
-
-def _shifted_exp(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def shifted_exp(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Return ``(s, e, total)``: :math:`s = z - \max \operatorname{Re} z`, :math:`e = e^s`, :math:`\sum e`.
 
-    The one ``exp`` pass shared by :func:`softmax`, :func:`log_softmax` and the
-    cross-entropy gradient. `total` keeps the reduced axis (``keepdims``), so
-    ``e / total`` is the softmax and ``s - log(total)`` the log-softmax.
-    For a finite row, ``max(s.real) == 0`` and ``1 <= total <= C``.
+    The one ``exp`` pass shared by :func:`softmax`, :func:`log_softmax` and
+    :func:`chainrule.losses.cross_entropy`, on an already validated `z`. `total`
+    keeps the reduced axis (``keepdims``), so ``e / total`` is the softmax and
+    ``s - log(total)`` the log-softmax. For a finite row, ``max(s.real) == 0`` and
+    ``1 <= total <= C``. Not in ``__all__``: a building block of the package, not
+    of a reader's code.
     """
     shift = np.max(z.real, axis=axis, keepdims=True)
     # Rows with max +inf or all -inf give inf - inf = nan here; that is the
@@ -142,7 +127,7 @@ def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarra
     assert np.allclose(logsumexp(z), [1000.0 + np.log(2.0), -np.inf])
     ```
     """
-    z, axis = _validate_logits(z, "z", axis)
+    z, axis = check_logits(z, "z", axis)
     shift = np.max(z.real, axis=axis, keepdims=True)
     shift[~np.isfinite(shift)] = 0
     # With the shift zeroed, a +inf row overflows to inf, an all -inf row is log(0) = -inf,
@@ -196,8 +181,8 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     assert p.dtype == np.float32 and p.tolist() == [1.0, 0.0, 0.0]
     ```
     """
-    z, axis = _validate_logits(z, "z", axis)
-    _, e, total = _shifted_exp(z, axis)
+    z, axis = check_logits(z, "z", axis)
+    _, e, total = shifted_exp(z, axis)
     return e / total
 
 
@@ -240,7 +225,7 @@ def softmax_jacobian(z: ArrayLike) -> np.ndarray:
     assert np.allclose(J, J.T) and np.allclose(J.sum(axis=1), 0.0)
     ```
     """
-    z, _ = _validate_logits(z, "z", -1)
+    z, _ = check_logits(z, "z", -1)
     p = softmax(z, axis=-1)
     jacobian = -p[..., :, None] * p[..., None, :]
     diagonal = np.arange(z.shape[-1])
@@ -250,7 +235,7 @@ def softmax_jacobian(z: ArrayLike) -> np.ndarray:
 
 def _softmax_product(z: ArrayLike, v: ArrayLike, v_name: str) -> np.ndarray:
     """``J v`` for the softmax Jacobian J at `z`, in O(C) per row (shared by jvp and vjp)."""
-    z, _ = _validate_logits(z, "z", -1)
+    z, _ = check_logits(z, "z", -1)
     v = as_float_array(v, v_name)
     check_same_shape(v, v_name, z, "z")
     p = softmax(z, axis=-1)
@@ -386,8 +371,8 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     assert log_softmax(np.array([0.0, -1000.0]))[1] == -1000.0  # log(softmax) gives -inf
     ```
     """
-    z, axis = _validate_logits(z, "z", axis)
-    s, _, total = _shifted_exp(z, axis)
+    z, axis = check_logits(z, "z", axis)
+    s, _, total = shifted_exp(z, axis)
     return s - np.log(total)
 
 
@@ -433,8 +418,8 @@ def log_softmax_vjp(z: ArrayLike, g: ArrayLike) -> np.ndarray:
     assert np.allclose(log_softmax_vjp(z, -y), softmax(z) - y)
     ```
     """
-    z, _ = _validate_logits(z, "z", -1)
+    z, _ = check_logits(z, "z", -1)
     g = as_float_array(g, "g")
     check_same_shape(g, "g", z, "z")
-    _, e, total = _shifted_exp(z, -1)
+    _, e, total = shifted_exp(z, -1)
     return g - (e / total) * np.sum(g, axis=-1, keepdims=True)
