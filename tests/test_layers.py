@@ -66,11 +66,11 @@ def test_dense_input_gradient_matches_numerical_derivatives(rng):
 @given(n=st.integers(1, 6), n_in=st.integers(1, 5), n_out=st.integers(1, 5), seed=st.integers(0, 2**32 - 1))
 def test_weight_gradient_is_the_sum_of_per_sample_outer_products(n, n_in, n_out, seed):
     rng = np.random.default_rng(seed)
-    grad_z, x, W = rng.normal(size=(n, n_out)), rng.normal(size=(n, n_in)), rng.normal(size=(n_out, n_in))
-    outer_products = sum(np.outer(g_n, x_n) for g_n, x_n in zip(grad_z, x))
+    grad_out, x, W = rng.normal(size=(n, n_out)), rng.normal(size=(n, n_in)), rng.normal(size=(n_out, n_in))
+    outer_products = sum(np.outer(g_n, x_n) for g_n, x_n in zip(grad_out, x))
     # each entry: n products summed in another order, error <= n * eps * sum |g x| (< 1e-14 for n <= 6)
-    np.testing.assert_allclose(dense_backward(grad_z, x, W).W, outer_products, rtol=1e-13, atol=1e-14)
-    np.testing.assert_allclose(dense_backward(grad_z, x, W).b, grad_z.sum(axis=0), rtol=0, atol=0)
+    np.testing.assert_allclose(dense_backward(x, W, grad_out).W, outer_products, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(dense_backward(x, W, grad_out).b, grad_out.sum(axis=0), rtol=0, atol=0)
 
 
 def test_he_initialisation_has_variance_two_over_fan_in_and_zero_bias(rng):
@@ -117,7 +117,7 @@ def test_dense_rejects_badly_shaped_or_typed_input(rng, x, message):
 def test_dense_rejects_a_gradient_of_another_shape_than_the_last_output(rng):
     layer = Dense(4, 3, rng=rng)
     layer.forward(np.ones((2, 4)))
-    with pytest.raises(ValueError, match=r"grad_z has shape \(3, 3\) but the last forward pass returned shape \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"grad_out has shape \(3, 3\) but the last forward pass returned shape \(2, 3\)"):
         layer.backward(np.ones((3, 3)))
 
 
@@ -256,7 +256,7 @@ def test_mlp_backward_before_forward_is_a_clear_error(rng):
 def test_mlp_rejects_a_gradient_of_another_shape_than_the_logits(batch):
     mlp, x, _ = batch
     mlp.forward(x)
-    with pytest.raises(ValueError, match=r"grad_logits has shape \(6, 4\) but the last forward pass returned shape \(6, 3\)"):
+    with pytest.raises(ValueError, match=r"grad_out has shape \(6, 4\) but the last forward pass returned shape \(6, 3\)"):
         mlp.backward(np.ones((6, 4)))
 
 
@@ -285,3 +285,19 @@ def test_mlp_rejects_a_replaced_parameter_of_the_wrong_shape(batch):
 def test_mlp_rejects_bad_sizes(rng, sizes, error, message):
     with pytest.raises(error, match=message):
         MLP(sizes, rng=rng)
+
+
+# --- one convention for the upstream gradient ----------------------------------------------
+
+
+def test_every_backward_and_vjp_takes_the_upstream_gradient_last_as_grad_out():
+    import inspect
+
+    import chainrule as cr
+    from chainrule.layers import dense_backward
+
+    backward_passes = [cr.softmax_vjp, cr.log_softmax_vjp, dense_backward, cr.Dense.backward, cr.MLP.backward]
+    for function in backward_passes:
+        assert list(inspect.signature(function).parameters)[-1] == "grad_out", function.__qualname__
+    # a JVP's direction is a tangent, not an upstream gradient
+    assert list(inspect.signature(cr.softmax_jvp).parameters) == ["z", "tangent"]

@@ -311,10 +311,10 @@ Z = np.zeros((2, 3))
         (lambda: log_softmax(Z, axis=1.0), TypeError, r"^axis must be an integer, got float 1.0$"),
         (lambda: softmax(np.zeros((2, 0))), ValueError, r"^z is empty along axis 1 \(expected at least one entry\), got shape \(2, 0\)$"),
         (lambda: softmax_jacobian(np.zeros(0)), ValueError, r"^z is empty along axis 0"),
-        (lambda: softmax_jvp(Z, np.zeros(3)), ValueError, r"^v has shape \(3,\) but z has shape \(2, 3\) \(expected the same shape\)$"),
-        (lambda: softmax_vjp(Z, np.zeros((3, 2))), ValueError, r"^g has shape \(3, 2\) but z has shape \(2, 3\)"),
-        (lambda: softmax_vjp(Z, np.ones((2, 3), dtype=int)), TypeError, r"^g must be a floating-point array .*, got int64$"),
-        (lambda: log_softmax_vjp(Z, np.zeros(3)), ValueError, r"^g has shape \(3,\) but z has shape \(2, 3\)"),
+        (lambda: softmax_jvp(Z, np.zeros(3)), ValueError, r"^tangent has shape \(3,\) but z has shape \(2, 3\) \(expected the same shape\)$"),
+        (lambda: softmax_vjp(Z, np.zeros((3, 2))), ValueError, r"^grad_out has shape \(3, 2\) but z has shape \(2, 3\)"),
+        (lambda: softmax_vjp(Z, np.ones((2, 3), dtype=int)), TypeError, r"^grad_out must be a floating-point array .*, got int64$"),
+        (lambda: log_softmax_vjp(Z, np.zeros(3)), ValueError, r"^grad_out has shape \(3,\) but z has shape \(2, 3\)"),
     ],
 )
 def test_invalid_arguments_raise_a_sentence_naming_the_argument(call, error, message):

@@ -88,17 +88,17 @@ class DenseGrads(NamedTuple):
     """dL/db, shape (out_features,)."""
 
 
-def dense_backward(grad_z: np.ndarray, x: np.ndarray, W: np.ndarray) -> DenseGrads:
+def dense_backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> DenseGrads:
     r"""Backward pass of :func:`dense`: from dL/dz to dL/dx, dL/dW and dL/db.
 
     Parameters
     ----------
-    grad_z : ndarray of shape (N, out_features)
-        :math:`G = \partial L / \partial z`, the gradient arriving from above.
     x : ndarray of shape (N, in_features)
         The input of the forward pass.
     W : ndarray of shape (out_features, in_features)
         The weights of the forward pass.
+    grad_out : ndarray of shape (N, out_features)
+        :math:`G = \partial L / \partial z`, the upstream gradient.
 
     Returns
     -------
@@ -127,12 +127,12 @@ def dense_backward(grad_z: np.ndarray, x: np.ndarray, W: np.ndarray) -> DenseGra
     from chainrule.layers import dense_backward
 
     rng = np.random.default_rng(0)
-    grad_z, x, W = rng.normal(size=(5, 3)), rng.normal(size=(5, 4)), rng.normal(size=(3, 4))
-    outer_products = sum(np.outer(g_n, x_n) for g_n, x_n in zip(grad_z, x))
-    assert np.allclose(dense_backward(grad_z, x, W).W, outer_products, rtol=1e-14, atol=1e-14)
+    x, W, grad_out = rng.normal(size=(5, 4)), rng.normal(size=(3, 4)), rng.normal(size=(5, 3))
+    outer_products = sum(np.outer(g_n, x_n) for g_n, x_n in zip(grad_out, x))
+    assert np.allclose(dense_backward(x, W, grad_out).W, outer_products, rtol=1e-14, atol=1e-14)
     ```
     """
-    return DenseGrads(x=grad_z @ W, W=grad_z.T @ x, b=grad_z.sum(axis=0))
+    return DenseGrads(x=grad_out @ W, W=grad_out.T @ x, b=grad_out.sum(axis=0))
 
 
 def he_normal(
@@ -252,13 +252,13 @@ class Dense:
         self._cache, self._output_shape = (x, W), z.shape
         return z
 
-    def backward(self, grad_z: ArrayLike) -> DenseGrads:
+    def backward(self, grad_out: ArrayLike) -> DenseGrads:
         """Gradients with respect to x, W and b, given dL/dz for the last forward pass.
 
         Parameters
         ----------
-        grad_z : array_like of shape (N, out_features)
-            dL/dz, of the shape that :meth:`forward` returned.
+        grad_out : array_like of shape (N, out_features)
+            The upstream gradient dL/dz, of the shape that :meth:`forward` returned.
 
         Returns
         -------
@@ -271,12 +271,12 @@ class Dense:
         RuntimeError
             If called before :meth:`forward`.
         ValueError
-            If `grad_z` does not have the shape of the last forward output.
+            If `grad_out` does not have the shape of the last forward output.
         """
         check_forward_ran(self._cache, "Dense")
-        grad_z = check_grad_shape(grad_z, "grad_z", self._output_shape)
+        grad_out = check_grad_shape(grad_out, "grad_out", self._output_shape)
         x, W = self._cache
-        return dense_backward(grad_z, x, W)
+        return dense_backward(x, W, grad_out)
 
 
 class MLP:
@@ -316,7 +316,7 @@ class MLP:
         z_l = a_{l-1} W_l^\top + b_l, \qquad a_l = \operatorname{relu}(z_l)\ (l < L),
         \qquad \text{logits} = z_L.
 
-    Backward, from :math:`G_L = \partial L / \partial z_L` (the ``grad_logits``):
+    Backward, from :math:`G_L = \partial L / \partial z_L` (the upstream gradient ``grad_out``):
 
     .. math::
 
@@ -382,14 +382,14 @@ class MLP:
         self._cache, self._output_shape = cache, a.shape
         return a
 
-    def backward(self, grad_logits: ArrayLike) -> dict[str, np.ndarray]:
+    def backward(self, grad_out: ArrayLike) -> dict[str, np.ndarray]:
         """Gradient of the loss with respect to every parameter, given dL/dlogits.
 
         Parameters
         ----------
-        grad_logits : array_like of shape (N, sizes[-1])
-            dL/dlogits for the last forward pass (for example
-            ``cross_entropy_grad(logits, targets)``).
+        grad_out : array_like of shape (N, sizes[-1])
+            The upstream gradient dL/dlogits for the last forward pass (for
+            example ``cross_entropy_grad(logits, targets)``).
 
         Returns
         -------
@@ -402,14 +402,14 @@ class MLP:
         RuntimeError
             If called before :meth:`forward`.
         ValueError
-            If `grad_logits` does not have the shape of the last logits.
+            If `grad_out` does not have the shape of the last logits.
         """
         check_forward_ran(self._cache, "MLP")
-        grad_z = check_grad_shape(grad_logits, "grad_logits", self._output_shape)
+        grad_z = check_grad_shape(grad_out, "grad_out", self._output_shape)
         grads: dict[str, np.ndarray] = {}
         for layer in range(self.n_layers, 0, -1):
             a_prev, W, _ = self._cache[layer - 1]
-            grad_a_prev, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(grad_z, a_prev, W)
+            grad_a_prev, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(a_prev, W, grad_z)
             if layer > 1:
                 z_prev = self._cache[layer - 2][2]
                 grad_z = grad_a_prev * relu_grad(z_prev)

@@ -233,44 +233,45 @@ def softmax_jacobian(z: ArrayLike) -> np.ndarray:
     return jacobian
 
 
-def _softmax_product(z: ArrayLike, v: ArrayLike, v_name: str) -> np.ndarray:
-    """``J v`` for the softmax Jacobian J at `z`, in O(C) per row (shared by jvp and vjp)."""
+def _softmax_product(z: ArrayLike, vector: ArrayLike, name: str) -> np.ndarray:
+    """``J vector`` for the softmax Jacobian J at `z`, in O(C) per row (shared by jvp and vjp)."""
     z, _ = check_logits(z, "z", -1)
-    v = as_float_array(v, v_name)
-    check_same_shape(v, v_name, z, "z")
+    vector = as_float_array(vector, name)
+    check_same_shape(vector, name, z, "z")
     p = softmax(z, axis=-1)
-    # <p, v> without conjugation: the bilinear form keeps the complex step analytic.
-    return p * (v - np.sum(p * v, axis=-1, keepdims=True))
+    # <p, vector> without conjugation: the bilinear form keeps the complex step analytic.
+    return p * (vector - np.sum(p * vector, axis=-1, keepdims=True))
 
 
-def softmax_jvp(z: ArrayLike, v: ArrayLike) -> np.ndarray:
+def softmax_jvp(z: ArrayLike, tangent: ArrayLike) -> np.ndarray:
     r"""Jacobian-vector product :math:`J v` of :func:`softmax` (last axis), without forming J.
 
     Parameters
     ----------
     z : array_like of shape (..., C), float or complex
         Logits at which the Jacobian is taken.
-    v : array_like of shape (..., C), float or complex
-        Tangent: a direction in logit space, one per row.
+    tangent : array_like of shape (..., C), float or complex
+        :math:`v`, a direction in logit space, one per row (not an upstream
+        gradient: this is the forward-mode product).
 
     Returns
     -------
     ndarray of shape (..., C)
-        :math:`J v`, the change of :math:`p` along `v`. Its dtype is NumPy's
-        promotion of the dtypes of `z` and `v`.
+        :math:`J v`, the change of :math:`p` along `tangent`. Its dtype is
+        NumPy's promotion of the dtypes of `z` and `tangent`.
 
     Raises
     ------
     TypeError
-        If `z` or `v` is not floating-point or complex.
+        If `z` or `tangent` is not floating-point or complex.
     ValueError
-        If `v` does not have the shape of `z`, or `z` is 0-d or has an empty last axis.
+        If `tangent` does not have the shape of `z`, or `z` is 0-d or has an empty last axis.
 
     Notes
     -----
     .. math:: J v = \bigl(\operatorname{diag}(p) - p p^\top\bigr) v = p \odot \bigl(v - \langle p, v\rangle \mathbf{1}\bigr).
 
-    :math:`O(C)` per row instead of the :math:`O(C^2)` of ``softmax_jacobian(z) @ v``.
+    :math:`O(C)` per row instead of the :math:`O(C^2)` of ``softmax_jacobian(z) @ tangent``.
     Because :math:`J` is symmetric, :math:`J v = J^\top v`: this is the same
     formula as :func:`softmax_vjp`.
 
@@ -278,35 +279,35 @@ def softmax_jvp(z: ArrayLike, v: ArrayLike) -> np.ndarray:
     import numpy as np
     from chainrule.softmax import softmax_jacobian, softmax_jvp
 
-    z, v = np.array([0.3, -1.2, 2.0]), np.array([1.0, 0.0, -2.0])
-    assert np.allclose(softmax_jvp(z, v), softmax_jacobian(z) @ v)
+    z, tangent = np.array([0.3, -1.2, 2.0]), np.array([1.0, 0.0, -2.0])
+    assert np.allclose(softmax_jvp(z, tangent), softmax_jacobian(z) @ tangent)
     ```
     """
-    return _softmax_product(z, v, "v")
+    return _softmax_product(z, tangent, "tangent")
 
 
-def softmax_vjp(z: ArrayLike, g: ArrayLike) -> np.ndarray:
+def softmax_vjp(z: ArrayLike, grad_out: ArrayLike) -> np.ndarray:
     r"""Vector-Jacobian product :math:`J^\top g` of :func:`softmax` (last axis): its backward pass.
 
     Parameters
     ----------
     z : array_like of shape (..., C), float or complex
         Logits that were passed to :func:`softmax`.
-    g : array_like of shape (..., C), float or complex
-        Upstream gradient :math:`\partial L / \partial p`, one per row.
+    grad_out : array_like of shape (..., C), float or complex
+        The upstream gradient :math:`g = \partial L / \partial p`, one per row.
 
     Returns
     -------
     ndarray of shape (..., C)
         :math:`\partial L / \partial z = J^\top g`. Its dtype is NumPy's
-        promotion of the dtypes of `z` and `g`.
+        promotion of the dtypes of `z` and `grad_out`.
 
     Raises
     ------
     TypeError
-        If `z` or `g` is not floating-point or complex.
+        If `z` or `grad_out` is not floating-point or complex.
     ValueError
-        If `g` does not have the shape of `z`, or `z` is 0-d or has an empty last axis.
+        If `grad_out` does not have the shape of `z`, or `z` is 0-d or has an empty last axis.
 
     Notes
     -----
@@ -320,11 +321,11 @@ def softmax_vjp(z: ArrayLike, g: ArrayLike) -> np.ndarray:
     import numpy as np
     from chainrule.softmax import softmax_jacobian, softmax_vjp
 
-    z, g = np.array([[0.3, -1.2, 2.0]]), np.array([[0.5, 1.0, 0.0]])
-    assert np.allclose(softmax_vjp(z, g), (g[:, None, :] @ softmax_jacobian(z))[:, 0])
+    z, grad_out = np.array([[0.3, -1.2, 2.0]]), np.array([[0.5, 1.0, 0.0]])
+    assert np.allclose(softmax_vjp(z, grad_out), (grad_out[:, None, :] @ softmax_jacobian(z))[:, 0])
     ```
     """
-    return _softmax_product(z, g, "g")
+    return _softmax_product(z, grad_out, "grad_out")
 
 
 # ---------------------------------------------------------------------------
@@ -376,28 +377,28 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     return s - np.log(total)
 
 
-def log_softmax_vjp(z: ArrayLike, g: ArrayLike) -> np.ndarray:
+def log_softmax_vjp(z: ArrayLike, grad_out: ArrayLike) -> np.ndarray:
     r"""Vector-Jacobian product of :func:`log_softmax` (last axis): its backward pass.
 
     Parameters
     ----------
     z : array_like of shape (..., C), float or complex
         Logits that were passed to :func:`log_softmax`.
-    g : array_like of shape (..., C), float or complex
-        Upstream gradient :math:`\partial L / \partial \log p`, one per row.
+    grad_out : array_like of shape (..., C), float or complex
+        The upstream gradient :math:`g = \partial L / \partial \log p`, one per row.
 
     Returns
     -------
     ndarray of shape (..., C)
         :math:`\partial L / \partial z`. Its dtype is NumPy's promotion of the
-        dtypes of `z` and `g`.
+        dtypes of `z` and `grad_out`.
 
     Raises
     ------
     TypeError
-        If `z` or `g` is not floating-point or complex.
+        If `z` or `grad_out` is not floating-point or complex.
     ValueError
-        If `g` does not have the shape of `z`, or `z` is 0-d or has an empty last axis.
+        If `grad_out` does not have the shape of `z`, or `z` is 0-d or has an empty last axis.
 
     Notes
     -----
@@ -419,7 +420,7 @@ def log_softmax_vjp(z: ArrayLike, g: ArrayLike) -> np.ndarray:
     ```
     """
     z, _ = check_logits(z, "z", -1)
-    g = as_float_array(g, "g")
-    check_same_shape(g, "g", z, "z")
+    grad_out = as_float_array(grad_out, "grad_out")
+    check_same_shape(grad_out, "grad_out", z, "z")
     _, e, total = shifted_exp(z, -1)
-    return g - (e / total) * np.sum(g, axis=-1, keepdims=True)
+    return grad_out - (e / total) * np.sum(grad_out, axis=-1, keepdims=True)
