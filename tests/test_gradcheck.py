@@ -203,7 +203,7 @@ def test_default_tolerances_keep_a_factor_of_four_on_random_relu_networks():
 
             for method in ("complex", "central"):
                 rtol, atol = DEFAULT_TOLERANCES[method]
-                check_gradient(loss, grads[name], value.copy(), method=method, rtol=rtol / 4, atol=atol / 4)
+                check_gradient(loss, grads.params[name], value.copy(), method=method, rtol=rtol / 4, atol=atol / 4)
             mlp.params[name] = value
 
 

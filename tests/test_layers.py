@@ -24,16 +24,16 @@ def loss_of_param(model, name, x, loss):
     """
 
     def as_function(value):
-        probe = copy.copy(model)
-        probe.params = {**model.params, name: value}
+        probe = copy.deepcopy(model)
+        probe.params[name] = value
         return loss(probe.forward(x))
 
     return as_function
 
 
 def loss_of_input(model, loss):
-    """``loss(model.forward(x))`` as a function of x; `model`'s cache is untouched."""
-    return lambda x: loss(copy.copy(model).forward(x))
+    """``loss(model.forward(x))`` as a function of x; `model`'s caches are untouched."""
+    return lambda x: loss(copy.deepcopy(model).forward(x))
 
 
 # --- Dense --------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ def test_dense_parameter_gradients_match_numerical_derivatives(rng, name):
     cotangent = rng.normal(size=(5, 3))  # L = <cotangent, z>, so dL/dz = cotangent
     layer.forward(x)
     grads = layer.backward(cotangent)
-    check_grads(loss_of_param(layer, name, x, lambda z: np.sum(cotangent * z)), getattr(grads, name), layer.params[name])
+    check_grads(loss_of_param(layer, name, x, lambda z: np.sum(cotangent * z)), grads.params[name], layer.params[name])
 
 
 def test_dense_input_gradient_matches_numerical_derivatives(rng):
@@ -69,8 +69,10 @@ def test_weight_gradient_is_the_sum_of_per_sample_outer_products(n, n_in, n_out,
     grad_out, x, W = rng.normal(size=(n, n_out)), rng.normal(size=(n, n_in)), rng.normal(size=(n_out, n_in))
     outer_products = sum(np.outer(g_n, x_n) for g_n, x_n in zip(grad_out, x))
     # each entry: n products summed in another order, error <= n * eps * sum |g x| (< 1e-14 for n <= 6)
-    np.testing.assert_allclose(dense_backward(x, W, grad_out).W, outer_products, rtol=1e-13, atol=1e-14)
-    np.testing.assert_allclose(dense_backward(x, W, grad_out).b, grad_out.sum(axis=0), rtol=0, atol=0)
+    grads = dense_backward(x, W, grad_out)
+    np.testing.assert_allclose(grads.params["W"], outer_products, rtol=1e-13, atol=1e-14)
+    np.testing.assert_array_equal(grads.params["b"], grad_out.sum(axis=0))
+    np.testing.assert_array_equal(grads.x, grad_out @ W)
 
 
 def test_he_initialisation_has_variance_two_over_fan_in_and_zero_bias(rng):
@@ -92,7 +94,7 @@ def test_float32_dense_keeps_float32_forward_and_backward(rng):
     layer = Dense(4, 3, rng=rng, dtype=np.float32)
     z = layer.forward(rng.normal(size=(2, 4)).astype(np.float32))
     grads = layer.backward(np.ones_like(z))
-    assert {z.dtype, grads.x.dtype, grads.W.dtype, grads.b.dtype} == {np.dtype(np.float32)}
+    assert {z.dtype, grads.x.dtype, grads.params["W"].dtype, grads.params["b"].dtype} == {np.dtype(np.float32)}
 
 
 def test_dense_backward_before_forward_is_a_clear_error(rng):
@@ -168,29 +170,29 @@ def test_mlp_is_dense_relu_dense_ending_in_logits(batch):
 def test_backward_returns_one_gradient_per_parameter_with_its_shape(batch):
     mlp, x, targets = batch
     grads = mlp.backward(cross_entropy_grad(mlp.forward(x), targets))
-    assert list(grads) == list(mlp.params)
-    assert all(grads[name].shape == mlp.params[name].shape for name in grads)
-    assert mlp.grad_x.shape == x.shape
+    assert list(grads.params) == list(mlp.params)
+    assert all(grads.params[name].shape == mlp.params[name].shape for name in grads.params)
+    assert grads.x.shape == x.shape
 
 
 @pytest.mark.parametrize("name", ["W1", "b1", "W2", "b2"])
 def test_every_parameter_gradient_matches_the_complex_step_through_the_whole_network(batch, name):
     mlp, x, targets = batch
     grads = mlp.backward(cross_entropy_grad(mlp.forward(x), targets))
-    check_grads(loss_of_param(mlp, name, x, lambda logits: cross_entropy(logits, targets)), grads[name], mlp.params[name])
+    check_grads(loss_of_param(mlp, name, x, lambda logits: cross_entropy(logits, targets)), grads.params[name], mlp.params[name])
 
 
 def test_input_gradient_matches_the_complex_step_through_the_whole_network(batch):
     mlp, x, targets = batch
-    mlp.backward(cross_entropy_grad(mlp.forward(x), targets))
-    check_grads(loss_of_input(mlp, lambda logits: cross_entropy(logits, targets)), mlp.grad_x, x)
+    grads = mlp.backward(cross_entropy_grad(mlp.forward(x), targets))
+    check_grads(loss_of_input(mlp, lambda logits: cross_entropy(logits, targets)), grads.x, x)
 
 
 def test_deeper_network_gradients_match_the_complex_step(rng):
     mlp, x, targets = MLP([5, 8, 6, 4], rng=rng), rng.normal(size=(3, 5)), np.array([3, 0, 1])
     grads = mlp.backward(cross_entropy_grad(mlp.forward(x), targets))
     for name in mlp.params:
-        check_grads(loss_of_param(mlp, name, x, lambda logits: cross_entropy(logits, targets)), grads[name], mlp.params[name])
+        check_grads(loss_of_param(mlp, name, x, lambda logits: cross_entropy(logits, targets)), grads.params[name], mlp.params[name])
 
 
 def test_gradients_match_an_identical_pytorch_model(batch):
@@ -211,15 +213,15 @@ def test_gradients_match_an_identical_pytorch_model(batch):
     }  # fmt: skip
     for name, expected in torch_grads.items():
         # the same float64 sums in another order: ~1e-15 relative; atol for entries that cancel to ~0
-        np.testing.assert_allclose(grads[name], expected.numpy(), rtol=1e-10, atol=1e-14, err_msg=name)
-    np.testing.assert_allclose(mlp.grad_x, inputs.grad.numpy(), rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(grads.params[name], expected.numpy(), rtol=1e-10, atol=1e-14, err_msg=name)
+    np.testing.assert_allclose(grads.x, inputs.grad.numpy(), rtol=1e-10, atol=1e-14)
 
 
 def test_complex_parameters_give_complex_logits_whose_real_part_is_the_real_forward(batch):
     mlp, x, _ = batch
     real_logits = mlp.forward(x)
-    complex_mlp = copy.copy(mlp)
-    complex_mlp.params = {**mlp.params, "W2": mlp.params["W2"] + 1e-20j}
+    complex_mlp = copy.deepcopy(mlp)
+    complex_mlp.params["W2"] = mlp.params["W2"] + 1e-20j
     complex_logits = complex_mlp.forward(x)
     assert complex_logits.dtype == np.complex128
     np.testing.assert_array_equal(complex_logits.real, real_logits)
@@ -229,18 +231,20 @@ def test_backward_differentiates_the_forward_that_ran_even_if_params_change_afte
     mlp, x, targets = batch
     grad_logits = cross_entropy_grad(mlp.forward(x), targets)
     before = mlp.backward(grad_logits)
-    mlp.params = {name: value + 1.0 for name, value in mlp.params.items()}
+    for name in mlp.params:
+        mlp.params[name] = mlp.params[name] + 1.0
     after = mlp.backward(grad_logits)
-    for name in before:
-        np.testing.assert_array_equal(before[name], after[name])
+    for name in before.params:
+        np.testing.assert_array_equal(before.params[name], after.params[name])
+    np.testing.assert_array_equal(before.x, after.x)
 
 
 def test_float32_mlp_keeps_float32(rng):
     mlp = MLP(SIZES, rng=rng, dtype=np.float32)
     logits = mlp.forward(rng.normal(size=(2, 4)).astype(np.float32))
     grads = mlp.backward(np.ones_like(logits))
-    assert logits.dtype == mlp.grad_x.dtype == np.float32
-    assert {g.dtype for g in grads.values()} == {np.dtype(np.float32)}
+    assert logits.dtype == grads.x.dtype == np.float32
+    assert {g.dtype for g in grads.params.values()} == {np.dtype(np.float32)}
 
 
 def test_he_normal_draws_are_reproducible_and_cast_after_drawing():
@@ -301,3 +305,102 @@ def test_every_backward_and_vjp_takes_the_upstream_gradient_last_as_grad_out():
         assert list(inspect.signature(function).parameters)[-1] == "grad_out", function.__qualname__
     # a JVP's direction is a tangent, not an upstream gradient
     assert list(inspect.signature(cr.softmax_jvp).parameters) == ["z", "tangent"]
+
+
+# --- one backward convention; MLP built from Dense -------------------------------------------
+
+
+def test_dense_and_mlp_backward_return_the_same_kind_of_result(batch, rng):
+    import chainrule as cr
+
+    mlp, x, targets = batch
+    layer = Dense(4, 3, rng=rng)
+    layer_grads = layer.backward(np.ones_like(layer.forward(x)))
+    mlp_grads = mlp.backward(cross_entropy_grad(mlp.forward(x), targets))
+    assert type(layer_grads) is type(mlp_grads) is cr.Grads
+    assert list(layer_grads.params) == list(layer.params) == ["W", "b"]
+    assert layer_grads.x.shape == mlp_grads.x.shape == x.shape
+
+
+def test_backward_stores_nothing_on_the_object(batch):
+    mlp, x, targets = batch
+    grad_logits = cross_entropy_grad(mlp.forward(x), targets)
+    state = [dict(vars(mlp))] + [dict(vars(layer)) for layer in mlp.layers]
+    mlp.backward(grad_logits)
+    after = [dict(vars(mlp))] + [dict(vars(layer)) for layer in mlp.layers]
+    assert [list(d) for d in after] == [list(d) for d in state]
+    assert all(d[k] is before[k] for d, before in zip(after, state) for k in d)
+    assert not hasattr(mlp, "grad_x")
+
+
+def test_mlp_is_a_list_of_dense_layers_drawn_in_order_from_the_rng():
+    mlp = MLP([4, 16, 8, 3], rng=np.random.default_rng(3))
+    assert all(isinstance(layer, Dense) for layer in mlp.layers) and len(mlp.layers) == mlp.n_layers == 3
+    assert [(layer.in_features, layer.out_features) for layer in mlp.layers] == [(4, 16), (16, 8), (8, 3)]
+    rng = np.random.default_rng(3)
+    by_hand = [Dense(4, 16, rng=rng), Dense(16, 8, rng=rng), Dense(8, 3, rng=rng)]
+    for layer, expected in zip(mlp.layers, by_hand):
+        np.testing.assert_array_equal(layer.params["W"], expected.params["W"])
+
+
+def test_mlp_forward_and_backward_are_its_layers_forward_and_backward_with_relu_between(batch):
+    from chainrule import relu, relu_grad
+
+    mlp, x, targets = batch
+    logits = mlp.forward(x)
+    first, second = mlp.layers
+    z1 = first.forward(x)
+    np.testing.assert_array_equal(logits, second.forward(relu(z1)))
+    grad_logits = cross_entropy_grad(logits, targets)
+    grads = mlp.backward(grad_logits)
+    second_grads = second.backward(grad_logits)
+    first_grads = first.backward(second_grads.x * relu_grad(z1))
+    expected = {"W1": first_grads.params["W"], "b1": first_grads.params["b"], "W2": second_grads.params["W"], "b2": second_grads.params["b"]}
+    for name, value in expected.items():
+        np.testing.assert_array_equal(grads.params[name], value)
+    np.testing.assert_array_equal(grads.x, first_grads.x)
+
+
+def test_params_is_a_mutable_view_onto_the_layers(batch):
+    mlp, x, _ = batch
+    assert mlp.params["W2"] is mlp.layers[1].params["W"] and mlp.params["b1"] is mlp.layers[0].params["b"]
+    new_W2 = np.zeros((3, 16))
+    mlp.params["W2"] = new_W2
+    assert mlp.layers[1].params["W"] is new_W2
+    np.testing.assert_array_equal(mlp.forward(x), np.broadcast_to(mlp.params["b2"], (6, 3)))  # W2 = 0: logits are b2
+    mlp.params["b2"] -= 1.0  # an optimiser's in-place step reaches the layer
+    np.testing.assert_array_equal(mlp.layers[1].params["b"], mlp.params["b2"])
+    mlp.params.update(b1=np.ones(16))
+    np.testing.assert_array_equal(mlp.layers[0].params["b"], np.ones(16))
+    assert len(mlp.params) == 4 and "W3" not in mlp.params and dict(mlp.params).keys() == {"W1", "b1", "W2", "b2"}
+
+
+def test_params_keeps_its_keys(batch):
+    mlp, _, _ = batch
+    with pytest.raises(KeyError, match=r"params has no entry 'W3' \(expected one of 'W1', 'b1', 'W2' or 'b2'\)"):
+        mlp.params["W3"] = np.ones((3, 3))
+    with pytest.raises(KeyError, match=r"params has no entry 'w1'"):
+        mlp.params["w1"]
+    with pytest.raises(TypeError, match=r"params of an MLP cannot lose an entry, got del params\['W1'\]"):
+        del mlp.params["W1"]
+    with pytest.raises(AttributeError):
+        mlp.params = {}
+
+
+def test_params_repr_lists_names_dtypes_and_shapes(rng):
+    mlp = MLP([4, 2, 3], rng=rng, dtype=np.float32)
+    assert repr(mlp.params) == "LayerParams(W1: float32 (2, 4), b1: float32 (2,), W2: float32 (3, 2), b2: float32 (3,))"
+
+
+def test_a_rejected_forward_runs_no_layer_so_backward_still_pairs_with_the_last_good_forward(batch, rng):
+    mlp, x, targets = batch
+    grad_logits = cross_entropy_grad(mlp.forward(x), targets)
+    before = mlp.backward(grad_logits)
+    W2 = mlp.params["W2"]
+    mlp.params["W2"] = np.ones((5, 5))
+    with pytest.raises(ValueError, match=r"params\['W2'\] has shape \(5, 5\)"):
+        mlp.forward(rng.normal(size=(6, 4)))  # a new batch: had layer 1 run, its cache would hold it
+    mlp.params["W2"] = W2
+    after = mlp.backward(grad_logits)
+    np.testing.assert_array_equal(after.params["W1"], before.params["W1"])
+    np.testing.assert_array_equal(after.x, before.x)

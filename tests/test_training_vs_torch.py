@@ -56,7 +56,7 @@ def torch_gradients(model: cr.MLP, X: np.ndarray, y: np.ndarray) -> tuple[float,
 def our_gradients(model: cr.MLP, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
     logits = model.forward(X)
     loss = float(cr.cross_entropy(logits, y))
-    return loss, model.backward(cr.cross_entropy_grad(logits, y))
+    return loss, model.backward(cr.cross_entropy_grad(logits, y)).params
 
 
 def minibatches(n_rows: int, *, epochs: int) -> list[np.ndarray]:

@@ -15,7 +15,7 @@ from chainrule.gradcheck import (
     numerical_gradient,
     numerical_jacobian,
 )
-from chainrule.layers import MLP, Dense
+from chainrule.layers import MLP, Dense, Grads
 from chainrule.losses import cross_entropy, cross_entropy_grad
 from chainrule.softmax import (
     log_softmax,
@@ -31,6 +31,7 @@ __all__ = [
     "datasets",
     "MLP",
     "Dense",
+    "Grads",
     "GradientCheckError",
     "GradientCheckReport",
     "check_gradient",

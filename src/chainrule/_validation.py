@@ -34,6 +34,7 @@ __all__ = [
     "check_float_dtype",
     "check_forward_ran",
     "check_grad_shape",
+    "check_key",
     "check_logits",
     "check_ndim",
     "check_nonempty_axis",
@@ -530,6 +531,21 @@ def check_param_shape(param: Any, name: str, expected: tuple[int, ...]) -> None:
             f"{name} has shape {describe_shape(np.shape(param))} but the layer needs "
             f"shape {describe_shape(expected)}"
         )
+
+
+def check_key(key: Any, name: str, keys: Collection[str]) -> str:
+    """Return `key` if it is one of the string `keys` of the mapping `name`, else raise KeyError.
+
+    Raises
+    ------
+    KeyError
+        ``params has no entry 'W3' (expected one of 'W1', 'b1', 'W2' or 'b2')``
+    """
+    if isinstance(key, str) and key in keys:
+        return key
+    quoted = [repr(k) for k in keys]
+    listed = ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+    raise KeyError(f"{name} has no entry {key!r} (expected one of {listed})")
 
 
 def check_forward_ran(cache: Any, owner: str) -> None:

@@ -10,11 +10,14 @@ Notation (a batch of :math:`N` rows; one row is one sample):
 
 :func:`dense` and its derivative :func:`dense_backward` are plain functions;
 :class:`Dense` wraps them with a parameter dict and the cache of :math:`x` that the
-backward pass needs, and :class:`MLP` chains them with ReLU in between.
+backward pass needs, and :class:`MLP` is a list of :class:`Dense` layers with
+ReLU in between. Both backward methods take the upstream gradient ``grad_out``
+and return a :class:`Grads`: dL/dx and a dict of parameter gradients with the
+keys of ``params``. Neither stores anything from the backward pass.
 
-Parameters live in a ``params`` dict and are read from it on every forward
-pass. That makes a network a function of any one parameter array, which is
-what a numerical gradient check needs; the complex step even works on a whole
+Parameters live in ``params`` and are read from it on every forward pass.
+That makes a network a function of any one parameter array, which is what a
+numerical gradient check needs; the complex step even works on a whole
 network, because every operation here is complex-analytic:
 
 ```python
@@ -31,14 +34,14 @@ def loss_of_W1(W1):
     return cross_entropy(mlp.forward(x), targets)
 
 W1 = mlp.params["W1"].copy()
-check_gradient(loss_of_W1, grads["W1"], W1)  # raises GradientCheckError if wrong
+check_gradient(loss_of_W1, grads.params["W1"], W1)  # raises GradientCheckError if wrong
 mlp.params["W1"] = W1
 ```
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -49,14 +52,28 @@ from chainrule._validation import (
     check_float_dtype,
     check_forward_ran,
     check_grad_shape,
+    check_key,
     check_param_shape,
     check_positive_int,
     check_rng,
     check_sizes,
+    describe_shape,
 )
 from chainrule.activations import relu, relu_grad
 
-__all__ = ["MLP", "Dense", "DenseGrads", "dense", "dense_backward", "he_normal"]
+__all__ = ["MLP", "Dense", "Grads", "LayerParams", "dense", "dense_backward", "he_normal"]
+
+
+class Grads(NamedTuple):
+    """What a backward pass returns: the loss's gradient with respect to the input and to each parameter.
+
+    Returned by :func:`dense_backward`, :meth:`Dense.backward` and :meth:`MLP.backward`.
+    """
+
+    x: np.ndarray
+    """dL/dx, of the shape of the forward pass's input."""
+    params: dict[str, np.ndarray]
+    """dL/dθ for every parameter θ, with the keys, order and shapes of the module's ``params``."""
 
 
 def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -77,18 +94,7 @@ def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     return x @ W.T + b
 
 
-class DenseGrads(NamedTuple):
-    """Gradients of a loss with respect to the inputs of :func:`dense`."""
-
-    x: np.ndarray
-    """dL/dx, shape (N, in_features)."""
-    W: np.ndarray
-    """dL/dW, shape (out_features, in_features)."""
-    b: np.ndarray
-    """dL/db, shape (out_features,)."""
-
-
-def dense_backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> DenseGrads:
+def dense_backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> Grads:
     r"""Backward pass of :func:`dense`: from dL/dz to dL/dx, dL/dW and dL/db.
 
     Parameters
@@ -102,9 +108,9 @@ def dense_backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> DenseG
 
     Returns
     -------
-    DenseGrads
-        ``(x, W, b)`` gradients of shapes (N, in_features),
-        (out_features, in_features) and (out_features,).
+    Grads
+        ``x`` of shape (N, in_features) and ``params`` ``{"W": ..., "b": ...}`` of
+        shapes (out_features, in_features) and (out_features,).
 
     Notes
     -----
@@ -129,10 +135,11 @@ def dense_backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> DenseG
     rng = np.random.default_rng(0)
     x, W, grad_out = rng.normal(size=(5, 4)), rng.normal(size=(3, 4)), rng.normal(size=(5, 3))
     outer_products = sum(np.outer(g_n, x_n) for g_n, x_n in zip(grad_out, x))
-    assert np.allclose(dense_backward(x, W, grad_out).W, outer_products, rtol=1e-14, atol=1e-14)
+    grads = dense_backward(x, W, grad_out)
+    assert np.allclose(grads.params["W"], outer_products, rtol=1e-14, atol=1e-14)
     ```
     """
-    return DenseGrads(x=grad_out @ W, W=grad_out.T @ x, b=grad_out.sum(axis=0))
+    return Grads(x=grad_out @ W, params={"W": grad_out.T @ x, "b": grad_out.sum(axis=0)})
 
 
 def he_normal(
@@ -202,10 +209,10 @@ class Dense:
     from chainrule import Dense
 
     layer = Dense(4, 3, rng=np.random.default_rng(0))
-    x = np.ones((2, 4))
-    z = layer.forward(x)
-    grad_x, grad_W, grad_b = layer.backward(np.ones_like(z))
-    assert z.shape == (2, 3) and grad_W.shape == (3, 4) and grad_b.tolist() == [2.0, 2.0, 2.0]
+    z = layer.forward(np.ones((2, 4)))
+    grads = layer.backward(np.ones_like(z))
+    assert grads.x.shape == (2, 4) and grads.params["W"].shape == (3, 4)
+    assert grads.params["b"].tolist() == [2.0, 2.0, 2.0]  # dL/db sums the batch
     ```
     """
 
@@ -220,8 +227,7 @@ class Dense:
             "W": he_normal(self.in_features, self.out_features, rng=rng, dtype=dtype),
             "b": np.zeros(self.out_features, dtype=dtype),
         }
-        self._cache: tuple[np.ndarray, np.ndarray] | None = None  # (x, W) of the last forward
-        self._output_shape: tuple[int, ...] | None = None  # pragma: no mutate (read only after forward() sets it)
+        self._cache: tuple[np.ndarray, np.ndarray, tuple[int, ...]] | None = None  # x, W, z.shape
 
     def __repr__(self) -> str:
         return f"Dense(in_features={self.in_features}, out_features={self.out_features}, dtype={self.params['W'].dtype})"
@@ -242,17 +248,18 @@ class Dense:
         TypeError
             If `x` is not a floating-point or complex array.
         ValueError
-            If `x` is not 2-D with `in_features` columns.
+            If `x` is not 2-D with `in_features` columns, or W or b has been
+            replaced by an array of the wrong shape.
         """
         x = check_batch(x, "x", self.in_features)
         W, b = self.params["W"], self.params["b"]
         check_param_shape(W, "W", (self.out_features, self.in_features))
         check_param_shape(b, "b", (self.out_features,))
         z = dense(x, W, b)
-        self._cache, self._output_shape = (x, W), z.shape
+        self._cache = (x, W, z.shape)
         return z
 
-    def backward(self, grad_out: ArrayLike) -> DenseGrads:
+    def backward(self, grad_out: ArrayLike) -> Grads:
         """Gradients with respect to x, W and b, given dL/dz for the last forward pass.
 
         Parameters
@@ -262,9 +269,10 @@ class Dense:
 
         Returns
         -------
-        DenseGrads
-            ``(x, W, b)``: shapes (N, in_features), (out_features, in_features),
-            (out_features,); see :func:`dense_backward` for the formulas.
+        Grads
+            ``x``: dL/dx of shape (N, in_features); ``params``: ``{"W": ..., "b": ...}``
+            of shapes (out_features, in_features) and (out_features,). See
+            :func:`dense_backward` for the formulas.
 
         Raises
         ------
@@ -274,9 +282,66 @@ class Dense:
             If `grad_out` does not have the shape of the last forward output.
         """
         check_forward_ran(self._cache, "Dense")
-        grad_out = check_grad_shape(grad_out, "grad_out", self._output_shape)
-        x, W = self._cache
+        x, W, output_shape = self._cache
+        grad_out = check_grad_shape(grad_out, "grad_out", output_shape)
         return dense_backward(x, W, grad_out)
+
+
+class LayerParams(MutableMapping):
+    """The parameters of an MLP's layers under one set of names, ``"W1", "b1", ..., "WL", "bL"``.
+
+    A view, not a copy: ``params["W2"]`` is ``layers[1].params["W"]`` itself, and
+    assigning ``params["W2"] = array`` puts the array into that layer, so the next
+    forward pass uses it. Keys can be neither added nor removed.
+
+    Parameters
+    ----------
+    layers : sequence of Dense
+        The layers, first to last; layer ``l`` (counting from 1) owns ``"Wl"`` and ``"bl"``.
+
+    ```python
+    import numpy as np
+    from chainrule import MLP
+
+    mlp = MLP([4, 8, 3], rng=np.random.default_rng(0))
+    mlp.params["W2"] = np.zeros((3, 8))
+    assert mlp.layers[1].params["W"] is mlp.params["W2"] and list(mlp.params) == ["W1", "b1", "W2", "b2"]
+    assert repr(mlp.params) == "LayerParams(W1: float64 (8, 4), b1: float64 (8,), W2: float64 (3, 8), b2: float64 (3,))"
+    ```
+    """
+
+    def __init__(self, layers: Sequence[Dense]) -> None:
+        self._layers = layers
+        self._where = {
+            f"{name}{number}": (number - 1, name) for number in range(1, len(layers) + 1) for name in ("W", "b")
+        }
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        index, name = self._where[check_key(key, "params", self._where)]
+        return self._layers[index].params[name]
+
+    def __setitem__(self, key: str, value: np.ndarray) -> None:
+        index, name = self._where[check_key(key, "params", self._where)]
+        self._layers[index].params[name] = value
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError(
+            f"params of an MLP cannot lose an entry, got del params[{key!r}] "
+            "(expected an assignment of a new array instead)"
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __repr__(self) -> str:
+        entries = ", ".join(
+            f"{key}: {getattr(value, 'dtype', type(value).__name__)} {describe_shape(np.shape(value))}"
+            for key, value in self.items()
+        )
+        return f"LayerParams({entries})"
 
 
 class MLP:
@@ -294,12 +359,14 @@ class MLP:
 
     Attributes
     ----------
-    params : dict of str to ndarray
-        ``"W1", "b1", "W2", "b2", ..., "WL", "bL"`` in that order; ``"Wl"`` has
-        shape (sizes[l], sizes[l-1]) and ``"bl"`` shape (sizes[l],). Read on
-        every forward pass: assign a new array to change the network.
-    grad_x : ndarray of shape (N, sizes[0]) or None
-        dL/dx from the last :meth:`backward`.
+    layers : list of Dense
+        The L layers, first to last; ``layers[l - 1]`` maps ``sizes[l - 1]``
+        features to ``sizes[l]``.
+    params : LayerParams
+        A mutable mapping ``"W1", "b1", "W2", "b2", ..., "WL", "bL"`` (in that
+        order) onto the layers' parameters; ``"Wl"`` has shape
+        (sizes[l], sizes[l-1]) and ``"bl"`` shape (sizes[l],). Read on every
+        forward pass: assign a new array to change the network.
 
     Raises
     ------
@@ -324,8 +391,21 @@ class MLP:
         \frac{\partial L}{\partial b_l} = \textstyle\sum_n (G_l)_n, \quad
         G_{l-1} = (G_l W_l) \odot \operatorname{relu}'(z_{l-1}),
 
-    the elementwise product because ReLU's Jacobian is diagonal. Forward caches
-    each :math:`a_{l-1}`, :math:`W_l` and :math:`z_l`: exactly what these formulas read.
+    the elementwise product because ReLU's Jacobian is diagonal. Each layer's
+    :meth:`Dense.backward` computes the first two and :math:`G_l W_l`; the MLP
+    applies the ReLU mask in between. Forward caches exactly what these formulas
+    read: each :class:`Dense` keeps its :math:`a_{l-1}` and :math:`W_l`, the MLP
+    keeps each hidden :math:`z_l`.
+
+    ```python
+    import numpy as np
+    from chainrule import MLP, cross_entropy_grad
+
+    mlp = MLP([4, 16, 3], rng=np.random.default_rng(0))
+    x = np.ones((2, 4))
+    grads = mlp.backward(cross_entropy_grad(mlp.forward(x), np.array([0, 2])))
+    assert grads.x.shape == x.shape and list(grads.params) == list(mlp.params)
+    ```
     """
 
     def __init__(
@@ -334,18 +414,21 @@ class MLP:
         self.sizes = check_sizes(sizes)
         check_rng(rng)
         dtype = check_float_dtype(dtype)
-        self.params: dict[str, np.ndarray] = {}
-        for layer, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
-            self.params[f"W{layer}"] = he_normal(n_in, n_out, rng=rng, dtype=dtype)
-            self.params[f"b{layer}"] = np.zeros(n_out, dtype=dtype)
-        self.grad_x: np.ndarray | None = None
-        self._cache: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
-        self._output_shape: tuple[int, ...] | None = None  # pragma: no mutate (read only after forward() sets it)
+        self.layers = [
+            Dense(n_in, n_out, rng=rng, dtype=dtype) for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])
+        ]
+        self._params = LayerParams(self.layers)
+        self._cache: tuple[list[np.ndarray], tuple[int, ...]] | None = None  # hidden z's, logits' shape
+
+    @property
+    def params(self) -> LayerParams:
+        """``"W1", "b1", ..., "WL", "bL"``: a mutable view onto the layers' parameters."""
+        return self._params
 
     @property
     def n_layers(self) -> int:
         """Number of dense layers L (one less than ``len(sizes)``)."""
-        return len(self.sizes) - 1
+        return len(self.layers)
 
     def __repr__(self) -> str:
         return f"MLP(sizes={list(self.sizes)}, dtype={self.params['W1'].dtype})"
@@ -371,19 +454,20 @@ class MLP:
             ``params`` has been replaced by an array of the wrong shape.
         """
         a = check_batch(x, "x", self.sizes[0])
-        cache = []
-        for layer in range(1, self.n_layers + 1):
-            W, b = self.params[f"W{layer}"], self.params[f"b{layer}"]
-            check_param_shape(W, f"params['W{layer}']", (self.sizes[layer], self.sizes[layer - 1]))
-            check_param_shape(b, f"params['b{layer}']", (self.sizes[layer],))
-            z = dense(a, W, b)
-            cache.append((a, W, z))
-            a = relu(z) if layer < self.n_layers else z
-        self._cache, self._output_shape = cache, a.shape
-        return a
+        for number, layer in enumerate(self.layers, start=1):  # every check before any layer runs
+            check_param_shape(layer.params["W"], f"params['W{number}']", (layer.out_features, layer.in_features))
+            check_param_shape(layer.params["b"], f"params['b{number}']", (layer.out_features,))
+        hidden_z = []
+        for layer in self.layers[:-1]:
+            z = layer.forward(a)
+            hidden_z.append(z)
+            a = relu(z)
+        logits = self.layers[-1].forward(a)
+        self._cache = (hidden_z, logits.shape)
+        return logits
 
-    def backward(self, grad_out: ArrayLike) -> dict[str, np.ndarray]:
-        """Gradient of the loss with respect to every parameter, given dL/dlogits.
+    def backward(self, grad_out: ArrayLike) -> Grads:
+        """Gradient of the loss with respect to the input and every parameter, given dL/dlogits.
 
         Parameters
         ----------
@@ -393,9 +477,9 @@ class MLP:
 
         Returns
         -------
-        dict of str to ndarray
-            Same keys, order and shapes as ``params``. dL/dx is stored in
-            ``self.grad_x``.
+        Grads
+            ``x``: dL/dx of shape (N, sizes[0]); ``params``: a dict with the
+            keys, order and shapes of ``params``.
 
         Raises
         ------
@@ -405,13 +489,13 @@ class MLP:
             If `grad_out` does not have the shape of the last logits.
         """
         check_forward_ran(self._cache, "MLP")
-        grad_z = check_grad_shape(grad_out, "grad_out", self._output_shape)
+        hidden_z, logits_shape = self._cache
+        grad = check_grad_shape(grad_out, "grad_out", logits_shape)
         grads: dict[str, np.ndarray] = {}
-        for layer in range(self.n_layers, 0, -1):
-            a_prev, W, _ = self._cache[layer - 1]
-            grad_a_prev, grads[f"W{layer}"], grads[f"b{layer}"] = dense_backward(a_prev, W, grad_z)
-            if layer > 1:
-                z_prev = self._cache[layer - 2][2]
-                grad_z = grad_a_prev * relu_grad(z_prev)
-        self.grad_x = grad_a_prev
-        return {name: grads[name] for name in self.params}
+        for number in range(self.n_layers, 0, -1):
+            if number < self.n_layers:  # through the ReLU after layer `number`: dL/dz = dL/da * relu'(z)
+                grad = grad * relu_grad(hidden_z[number - 1])
+            layer_grads = self.layers[number - 1].backward(grad)
+            grads[f"W{number}"], grads[f"b{number}"] = layer_grads.params["W"], layer_grads.params["b"]
+            grad = layer_grads.x
+        return Grads(x=grad, params={name: grads[name] for name in self.params})
