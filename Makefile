@@ -47,14 +47,16 @@ chromium:
 
 setup: $(PY_STAMP) $(NODE_STAMP) chromium
 
+# --dirty: a save rebuilds only the saved page (expensive work is cached in .cache/ anyway).
 serve: setup
-	SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+	SITE_URL=http://127.0.0.1:8000/ NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload --dirty
 
+# Both cores: the site is built once and shared by the workers; a page's browser checks stay on one worker.
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
 
 build: setup
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 audit: setup
 	$(PY) -m chainrule_site.audit
@@ -71,7 +73,7 @@ lock: $(PY_STAMP)
 	$(PY) -m pip freeze --exclude-editable | sed -E 's/^(torch==[^+]*)\+cpu$$/\1/' > constraints.txt
 
 clean:
-	rm -rf site .pytest_cache .hypothesis
+	rm -rf site .pytest_cache .hypothesis .cache
 
 # Package half of `make mutate`: mutmut's mutants of src/chainrule against the docs tests
 # only (src/chainrule_site/mutate_package.py). Minutes, not part of `make test`.

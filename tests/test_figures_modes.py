@@ -14,6 +14,7 @@ from chainrule_site.figures.modes import (
     derivative_flops,
     forward_mode_gradient,
     modes_cost_data,
+    recorded_modes_data,
     reverse_mode_gradient,
     sum_of_squares_loss,
 )
@@ -21,8 +22,23 @@ from chainrule_site.figures.modes import (
 
 @pytest.fixture(scope="module")
 def data() -> dict:
-    """The table the figure plots, measured once for the whole module."""
-    return modes_cost_data()
+    """The table the figure plots: what `make bench` measured (the build times nothing)."""
+    return recorded_modes_data()
+
+
+def test_the_recorded_table_is_what_the_current_code_counts(data: dict) -> None:
+    """A stale results file (code changed since `make bench`) fails here: rerun `make bench`."""
+    assert tuple(data["widths"]) == WIDTHS
+    counted = np.array([derivative_flops(int(n), data["depth"]) for n in data["widths"]]).T
+    assert np.array_equal(data["forward_flops"], counted[0]) and np.array_equal(data["reverse_flops"], counted[1])
+
+
+def test_the_bench_measures_the_columns_the_figure_plots() -> None:
+    measured = modes_cost_data(widths=(16, 32), repeats=3, budget=0.01)
+    assert set(measured) == set(recorded_modes_data())
+    assert measured["forward_flops"].tolist() == [derivative_flops(n)[0] for n in (16, 32)]
+    assert np.all(measured["forward_seconds"] > 0) and np.all(measured["reverse_seconds"] > 0)
+    assert np.all(measured["max_rel_difference"] < 1e-12)  # same products reordered: ~1e-15
 
 
 @pytest.mark.parametrize("n", [1, 3, 8])

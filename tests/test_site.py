@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -81,26 +80,33 @@ def test_no_git_tracked_file_is_a_vendored_asset() -> None:
     assert not [t for t in tracked if t.endswith("mermaid.min.js")]
 
 
-def _copy_of_the_site_with(tmp_path: Path, page: str) -> Path:
-    """A config for the site's docs plus one extra page, without the notebook plugin (notebooks are slow to run)."""
+def _tiny_site_with(tmp_path: Path, page: str) -> Path:
+    """A two-page site (a home page and ``page``) built with the real site's config, hooks and theme.
+
+    The broken-page cases need the site's markdown extensions, hooks and
+    strict validation, not its pages: a tiny site builds in seconds.
+    """
     docs = tmp_path / "docs"
-    shutil.copytree(ROOT / "docs", docs)
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n\n## A heading\n\nSome text with $x^2$.\n")
     (docs / "broken.md").write_text(page)
     path = tmp_path / "mkdocs.yml"
     path.write_text(
         f"INHERIT: {ROOT / 'mkdocs.yml'}\n"
         f"docs_dir: {docs}\n"
         f"hooks: [{ROOT / 'src/chainrule_site/hooks.py'}]\n"
+        f"theme: {{custom_dir: {ROOT / 'src/chainrule_site/overrides'}}}\n"
         "plugins: [search]\n"
+        "watch: []\n"
         "nav: [index.md, broken.md]\n"
-        "validation: {nav: {omitted_files: info}}\n"
     )
     return path
 
 
-def test_the_copy_used_below_builds_cleanly_without_a_broken_page(tmp_path: Path) -> None:
-    """The control for the next test: the same copy with a good extra page builds."""
-    result = build(_copy_of_the_site_with(tmp_path, "# Fine\n\nSee [home](index.md) and $x^2$.\n"), tmp_path / "site")
+def test_the_tiny_site_used_below_builds_cleanly_without_a_broken_page(tmp_path: Path) -> None:
+    """The control for the next test: the same tiny site with a good second page builds."""
+    good = "# Fine\n\nSee [home](index.md#a-heading), $x^2$ and\n\n```mermaid\ngraph LR\n  a --> b\n```\n"
+    result = build(_tiny_site_with(tmp_path, good), tmp_path / "site")
     assert result.returncode == 0, result.stderr[-3000:]
 
 
@@ -116,7 +122,7 @@ def test_the_copy_used_below_builds_cleanly_without_a_broken_page(tmp_path: Path
     ids=["missing-page", "missing-anchor", "absolute-link", "bad-tex", "bad-diagram"],
 )
 def test_strict_build_fails_on_a_broken_page(tmp_path: Path, page: str, complaint: str) -> None:
-    result = build(_copy_of_the_site_with(tmp_path, page), tmp_path / "site")
+    result = build(_tiny_site_with(tmp_path, page), tmp_path / "site")
     assert result.returncode != 0, "a broken page did not fail the strict build"
     assert complaint in result.stderr
 
@@ -127,17 +133,36 @@ def test_equation_checks_stay_out_of_the_built_pages(site: Path) -> None:
     assert not leaked, leaked
 
 
-def test_pages_start_the_theme_without_two_whole_page_restyles(site: Path) -> None:
-    """chainrule_site.startup: every page swaps no-js first thing; palette.css lost its switching rule."""
-    from chainrule_site.startup import HEAD_SCRIPT, SWITCHING_RULE
+#: What src/chainrule_site/overrides/main.html puts in <head>: Material's own start-up
+#: changes of <html> (no-js -> js, focus-visible marks), made before the body exists.
+HEAD_SCRIPT_START = '<script>(function(){var h=document.documentElement;h.classList.replace("no-js","js");'
 
+
+def test_pages_start_the_theme_in_head_before_the_stylesheets(site: Path) -> None:
     pages = [p for p in site.rglob("*.html") if p.name == "index.html"]
     assert len(pages) >= 10
-    missing = [str(p.relative_to(site)) for p in pages if f"<head>{HEAD_SCRIPT}" not in p.read_text()]
-    assert not missing, f"pages without the start-up script first in <head>: {missing}"
-    (palette,) = (site / "assets/stylesheets").glob("palette.*.css")
-    assert SWITCHING_RULE not in palette.read_text()
-    assert "data-md-color-switching" not in palette.read_text()
+    late = [str(p.relative_to(site)) for p in pages
+            if not -1 < p.read_text().find(HEAD_SCRIPT_START) < p.read_text().find('rel="stylesheet"')]
+    assert not late, f"pages without the start-up script before their stylesheets: {late}"
+
+
+def test_theme_widgets_have_accessible_names(site: Path) -> None:
+    page = (site / "index.html").read_text()
+    assert 'role="dialog" aria-label="Search"' in page
+    assert 'role="progressbar" aria-label="Loading page"' in page
+
+
+@pytest.mark.parametrize("partial", ["search.html", "progress.html"])
+def test_overridden_partials_differ_from_materials_only_by_their_aria_label(partial: str) -> None:
+    """A Material upgrade that changes a partial we override fails here: copy the new one, re-add the label."""
+    import material
+
+    theirs = (Path(material.__file__).parent / "templates" / "partials" / partial).read_text().splitlines()
+    ours = (ROOT / "src" / "chainrule_site" / "overrides" / "partials" / partial).read_text().splitlines()
+    theirs = [line for line in theirs if not line.startswith(("{#-", "  This file", "-#}"))]
+    ours = [re.sub(r'(role="(?:dialog|progressbar)") aria-label="[^"]*"', r"\1", line)
+            for line in ours if not line.startswith("{#-")]
+    assert ours == theirs
 
 
 def test_search_index_holds_each_formula_and_notebook_cell_once(site: Path) -> None:

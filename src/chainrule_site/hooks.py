@@ -15,8 +15,13 @@ Five jobs, each small:
   :func:`label_equations`.
 * **Figures.**  Every figure registered in :mod:`chainrule_site.figures` is
   drawn by its code during the build and served as ``figures/<name>.svg``.
-* **A cheaper theme start-up.**  Two whole-page restyles that Material's
-  script causes when it starts are avoided (:mod:`chainrule_site.startup`).
+* **Notebooks run once per content.**  Each notebook is rendered from the
+  executed copy that :mod:`chainrule_site.notebooks` caches.
+
+Everything slow is cached on disk by the content it depends on
+(:mod:`chainrule_site.cache`), so a rebuild after an edit redoes only what the
+edit changed.  The theme itself is customised only through Material's
+supported route: the templates in ``src/chainrule_site/overrides/``.
 """
 
 from __future__ import annotations
@@ -31,11 +36,10 @@ from mkdocs.structure.files import File, Files
 
 from chainrule_site.diagrams import THEMES, DiagramError, Renderer, merge_themes
 from chainrule_site.equations.source import strip_directives
-from chainrule_site.startup import ThemeChanged, defer_switching_rule, insert_head_script
+from chainrule_site.notebooks import NotebookError, executed
+from chainrule_site.paths import NODE_MODULES
 from chainrule_site.typeset import TeXError, notebook_math_to_arithmatex, typeset_html
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE_MODULES = ROOT / "node_modules"
 
 #: Site path -> path inside node_modules.  Only woff2 fonts: every browser the
 #: site supports picks woff2 first, so the others would never be requested.
@@ -66,7 +70,18 @@ def vendored_assets() -> dict[str, Path]:
 
 
 def on_files(files: Files, config: Any) -> Files:
-    """Add the vendored assets and the generated figures to the site."""
+    """Add the vendored assets and the generated figures; point each notebook at its executed copy.
+
+    mkdocs-jupyter renders (``execute: false``) and offers for download the
+    copy :func:`chainrule_site.notebooks.executed` made, which runs a notebook
+    again only when it or the ``chainrule`` package changed.
+    """
+    for file in files:
+        if file.src_uri.endswith(".ipynb") and file.abs_src_path:
+            try:
+                file.abs_src_path = str(executed(Path(file.abs_src_path)))
+            except NotebookError as err:
+                raise PluginError(str(err)) from err
     for site_path, source in vendored_assets().items():
         files.append(File.generated(config, site_path, abs_src_path=str(source)))
     from chainrule_site.figures import render_all
@@ -233,31 +248,6 @@ def on_page_content(html_content: str, page: Any, config: Any, files: Files) -> 
     return size_figures(draw_diagrams(html_content, page_id))
 
 
-#: Accessible names for Material's two ARIA widgets that have none: the search
-#: dialog and the progress bar of instant navigation (axe: aria-dialog-name,
-#: aria-progressbar-name).
-_ARIA_NAMES = {
-    '<div class="md-search" data-md-component="search" role="dialog">':
-        '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">',
-    '<div class="md-progress" data-md-component="progress" role="progressbar">':
-        '<div class="md-progress" data-md-component="progress" role="progressbar" aria-label="Loading page">',
-}
-
-
-def on_post_page(output: str, page: Any, config: Any) -> str:
-    """Name the theme's unnamed ARIA widgets (search dialog, progress bar); add the start-up script."""
-    for unnamed, named in _ARIA_NAMES.items():
-        output = output.replace(unnamed, named, 1)
-    try:
-        return insert_head_script(output)  # chainrule_site.startup: two whole-page restyles fewer
-    except ThemeChanged as err:
-        raise PluginError(f"{page.file.src_uri}: {err}") from err
-
-
 def on_post_build(config: Any) -> None:
-    """Close the diagram renderer's browser; defer the palette's switching rule (startup.py)."""
+    """Close the diagram renderer's browser (started only if a diagram was not cached)."""
     _renderer.close()
-    try:
-        defer_switching_rule(Path(config["site_dir"]))
-    except ThemeChanged as err:
-        raise PluginError(str(err)) from err

@@ -14,8 +14,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE_MODULES = ROOT / "node_modules"
+from chainrule_site import cache
+from chainrule_site.paths import NODE_MODULES
+
 SCRIPT = Path(__file__).with_name("katex_render.cjs")
 
 #: What pymdownx.arithmatex (generic mode) writes: \( \) inline, \[ \] display.
@@ -36,8 +37,24 @@ class TeXError(ValueError):
     """A formula KaTeX cannot typeset."""
 
 
+def katex_version() -> str:
+    """The version of the KaTeX in node_modules (part of every formula's cache key)."""
+    package = NODE_MODULES / "katex" / "package.json"
+    if not package.is_file():
+        raise TeXError("typesetting math needs KaTeX in node_modules/; run `make` or `npm ci`")
+    return json.loads(package.read_text())["version"]
+
+
+def _entry(tex: str, display: bool, version: str) -> Path:
+    return cache.path("katex", cache.key(version, "display" if display else "inline", tex) + ".html")
+
+
 def katex(formulas: list[tuple[str, bool]]) -> list[str]:
     """Typeset ``(tex, display)`` pairs; return their HTML in the same order.
+
+    Each formula is typeset once: its HTML is kept in memory and on disk
+    (``.cache/katex/``, keyed by the TeX, the mode and the KaTeX version), so
+    a rebuild starts no Node process unless a formula is new.
 
     Raises
     ------
@@ -46,18 +63,28 @@ def katex(formulas: list[tuple[str, bool]]) -> list[str]:
     """
     todo = sorted({item for item in formulas if item not in _cache})
     if todo:
-        node = shutil.which("node")
-        if node is None or not (NODE_MODULES / "katex").is_dir():
-            raise TeXError("typesetting math needs Node.js and KaTeX in node_modules/; run `make` or `npm ci`")
-        result = subprocess.run(
-            [node, str(SCRIPT), str(NODE_MODULES)],
-            input=json.dumps([{"tex": tex, "display": display} for tex, display in todo]),
-            capture_output=True, text=True, check=True, timeout=300,
-        )
-        for item, out in zip(todo, json.loads(result.stdout), strict=True):
-            if "error" in out:
-                raise TeXError(f"KaTeX cannot typeset {item[0]!r}: {out['error']}")
-            _cache[item] = exclude_from_search(out["html"])
+        version = katex_version()
+        missing = []
+        for item in todo:
+            entry = _entry(*item, version)
+            if entry.is_file():
+                _cache[item] = exclude_from_search(entry.read_text(encoding="utf-8"))
+            else:
+                missing.append(item)
+        if missing:
+            node = shutil.which("node")
+            if node is None:
+                raise TeXError("typesetting math needs Node.js; run `make` or install Node.js and `npm ci`")
+            result = subprocess.run(
+                [node, str(SCRIPT), str(NODE_MODULES)],
+                input=json.dumps([{"tex": tex, "display": display} for tex, display in missing]),
+                capture_output=True, text=True, check=True, timeout=300,
+            )
+            for item, out in zip(missing, json.loads(result.stdout), strict=True):
+                if "error" in out:
+                    raise TeXError(f"KaTeX cannot typeset {item[0]!r}: {out['error']}")
+                _cache[item] = exclude_from_search(out["html"])
+                cache.write_atomically(_entry(*item, version), out["html"])
     return [_cache[item] for item in formulas]
 
 

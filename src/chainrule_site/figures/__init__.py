@@ -10,10 +10,15 @@ tests) assert on, so a plot cannot show something the tests do not check.
 from __future__ import annotations
 
 import importlib
+import inspect
 import io
 import pkgutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from chainrule_site import cache
+from chainrule_site.paths import RESULTS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -41,18 +46,40 @@ def load_all() -> dict[str, Callable[[], "Figure"]]:
 
 
 def render_all() -> dict[str, str]:
-    """Render every registered figure to SVG text, keyed by name."""
-    import matplotlib
+    """Every registered figure as SVG text, keyed by name; drawn only when what draws it changed.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    A figure is cached under ``.cache/figures/`` by the source of the module
+    that draws it and of this registry, the files of the ``chainrule`` package,
+    the results file of ``make bench`` (which some figures plot) and the
+    matplotlib version.  Nothing is timed or measured while drawing: a figure
+    that shows timings reads them from the results file.
+    """
+    from importlib.metadata import version
 
-    plt.rcParams.update({"svg.hashsalt": "chainrule", "svg.fonttype": "path"})
-    rendered = {}
+    shared = (Path(__file__).read_bytes(), cache.package_digest(),
+              RESULTS.read_bytes() if RESULTS.is_file() else b"", version("matplotlib"))
+    rendered, todo = {}, {}
     for name, make in sorted(load_all().items()):
-        fig = make()
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-        plt.close(fig)
-        rendered[name] = buffer.getvalue()
+        module = Path(inspect.getsourcefile(make) or "")
+        entry = cache.path("figures", f"{name}-{cache.key(name, module.read_bytes(), *shared)}.svg")
+        if entry.is_file():
+            rendered[name] = entry.read_text(encoding="utf-8")
+        else:
+            todo[name] = (make, entry)
+    if todo:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        plt.rcParams.update({"svg.hashsalt": "chainrule", "svg.fonttype": "path"})
+        for name, (make, entry) in todo.items():
+            fig = make()
+            buffer = io.StringIO()
+            fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+            plt.close(fig)
+            rendered[name] = buffer.getvalue()
+            for stale in entry.parent.glob(f"{name}-{'?' * 24}.svg"):
+                stale.unlink(missing_ok=True)
+            cache.write_atomically(entry, rendered[name])
     return rendered

@@ -50,6 +50,7 @@ __all__ = [
     "derivative_flops",
     "forward_mode_gradient",
     "modes_cost_data",
+    "recorded_modes_data",
     "reverse_mode_gradient",
     "sum_of_squares_loss",
 ]
@@ -218,12 +219,39 @@ def modes_cost_data(
     }
 
 
+def recorded_modes_data() -> dict:
+    """What the figure plots: :func:`modes_cost_data` as ``make bench`` recorded it (nothing is timed here).
+
+    Returns
+    -------
+    dict
+        The keys of :func:`modes_cost_data`, read from ``docs/performance/results.json``;
+        integer and float columns as ndarrays.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the results file has no ``modes`` entry (run ``make bench``).
+    """
+    import json
+
+    from chainrule_site.paths import RESULTS
+
+    recorded = json.loads(RESULTS.read_text()).get("modes") if RESULTS.is_file() else None
+    if recorded is None:
+        raise FileNotFoundError(f"{RESULTS} has no 'modes' entry: run `make bench` to measure both modes")
+    data = {k: np.asarray(v) if isinstance(v, list) else v for k, v in recorded.items()}
+    for column in ("widths", "forward_flops", "reverse_flops"):
+        data[column] = data[column].astype(np.int64)
+    return data
+
+
 @figure("forward-vs-reverse-mode")
 def forward_vs_reverse_mode() -> Figure:
     """Log-log plots of flops (top) and measured time (bottom) of both modes against the width n."""
     import matplotlib.pyplot as plt
 
-    data = modes_cost_data()
+    data = recorded_modes_data()
     n = data["widths"]
     # stacked, not side by side: a narrow figure keeps its labels readable on a phone
     fig, (ax_flops, ax_time) = plt.subplots(2, 1, figsize=(4.8, 6.4), facecolor="white", constrained_layout=True)
