@@ -119,3 +119,17 @@ def test_sigmoid_matches_torch():
 def test_non_floating_input_is_rejected(fn, bad):
     with pytest.raises(TypeError, match=r"x must be a floating-point array \(float32 or float64; complex for"):
         fn(bad)
+
+
+def test_relu_complex_step_at_the_kink_and_beside_it_agrees_with_relu_grad():
+    kink = np.array([0.0, 1.0])  # at z = 0 the complex step drops the imaginary part: slope 0
+    assert numerical_gradient(lambda v: relu(v).sum(), kink, method="complex").tolist() == [0.0, 1.0]
+    assert relu_grad(kink).tolist() == [0.0, 1.0]
+
+
+def test_sigmoid_grad_at_30_keeps_full_precision_where_one_minus_sigma_cancels():
+    z = np.array([30.0])
+    exact = np.exp(-z) / (1 + np.exp(-z)) ** 2  # no cancellation: a few roundings
+    np.testing.assert_allclose(sigmoid_grad(z), exact, rtol=1e-15, atol=0)
+    s = sigmoid(z)
+    assert not np.allclose(s * (1 - s), exact, rtol=1e-4, atol=0)  # 1 - s keeps ~3 digits

@@ -6,8 +6,10 @@ tested against PyTorch; PyTorch is checked here again as the independent engine.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
+import threading
 import time
 import tracemalloc
 import warnings
@@ -17,7 +19,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from chainrule.fused import cross_entropy_value_and_grad
+from chainrule.fused import cross_entropy_value_and_grad, thread_pool
 from chainrule.gradcheck import numerical_gradient
 from chainrule.losses import cross_entropy, cross_entropy_grad
 
@@ -212,29 +214,101 @@ def test_fused_matches_torch(kind, reduction, label_smoothing, dtype):
     np.testing.assert_allclose(grad, logits_t.grad.numpy(), rtol=rtol, atol=atol, equal_nan=True, strict=True)
 
 
+def exit_code_of_forked_child(check, timeout=60.0):
+    """Run `check()` in a child made by os.fork; its exit code: 0 if it returned True, 1 if False or raised.
+
+    A child that has not finished after `timeout` seconds (one waiting forever on a pool whose
+    threads did not survive the fork) is killed and the test fails.
+    """
+    pid = os.fork()
+    if pid == 0:  # the child reports by its exit status and never returns here
+        code = 1
+        try:
+            code = 0 if check() else 1
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail(f"the forked child did not finish in {timeout:.0f} s (it waited on the parent's pool)")
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
 def test_a_forked_child_gets_its_own_thread_pool_instead_of_waiting_forever(rng):
     # The parent's pool exists (its threads do not survive a fork); the child must not use it.
     logits, labels = rng.normal(size=(300, 1000)), rng.integers(0, 1000, size=300)
     expected = cross_entropy_value_and_grad(logits, labels, threads=3)
-    pid = os.fork()
-    if pid == 0:  # the child: exit 0 if the threaded pass finishes with the parent's result
-        code = 1
-        try:
-            got = cross_entropy_value_and_grad(logits, labels, threads=3)
-            code = 0 if got[0] == expected[0] and np.array_equal(got[1], expected[1]) else 2
-        finally:
-            os._exit(code)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            assert os.waitstatus_to_exitcode(status) == 0
-            return
-        time.sleep(0.05)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    pytest.fail("the forked child's fused cross-entropy did not finish in 60 s (it waited on the parent's pool)")
+
+    def threaded_pass_gives_the_parents_result():
+        got = cross_entropy_value_and_grad(logits, labels, threads=3)
+        return got[0] == expected[0] and np.array_equal(got[1], expected[1])
+
+    assert exit_code_of_forked_child(threaded_pass_gives_the_parents_result) == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+def test_a_forked_child_makes_a_pool_of_its_own_that_runs_jobs():
+    pool = thread_pool(1)
+    assert exit_code_of_forked_child(lambda: thread_pool(1) is not pool and thread_pool(1).submit(int, "7").result() == 7) == 0
+
+
+def test_the_thread_pool_is_reused_while_large_enough_and_replaced_when_more_workers_are_asked_for():
+    pool = thread_pool(3)
+    assert thread_pool(1) is pool and thread_pool(3) is pool and pool._max_workers >= 3
+    assert thread_pool(pool._max_workers + 1)._max_workers == pool._max_workers + 1
+    name = thread_pool(1).submit(lambda: threading.current_thread().name).result()
+    assert name.startswith("chainrule-fused_")
+
+
+# --- many blocks, several threads, every option: the reference's values ------------------------
+
+
+@functools.cache
+def blocked_case():
+    """Logits of five blocks of 65 rows (512 KiB each), labels, probabilities, and non-finite rows."""
+    rng = np.random.default_rng(0)
+    finite = rng.normal(size=(300, 1000))
+    labels = rng.integers(0, 1000, size=300)
+    probs = 1.5 * rng.dirichlet(np.ones(1000), size=300)  # rows summing to 1.5
+    non_finite = finite.copy()
+    non_finite[7, labels[7]] = -INF  # loss +inf: recomputed by the reference
+    non_finite[8, labels[8] - 1] = -INF  # finite loss, unless smoothed
+    non_finite[290, 0] = INF  # a NaN row in the last block
+    return finite, non_finite, {"index": labels, "probabilities": probs}
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize(("logits_kind", "reduction"), [("finite", "mean"), ("finite", "sum"), ("finite", "none"), ("non-finite", "none")])
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.25])
+@pytest.mark.parametrize("kind", ["index", "probabilities"])
+def test_blocks_shared_among_threads_give_the_reference(kind, label_smoothing, logits_kind, reduction, threads):
+    finite, non_finite, targets = blocked_case()
+    logits, target = (finite if logits_kind == "finite" else non_finite), targets[kind]
+    options = dict(reduction=reduction, label_smoothing=label_smoothing)
+    loss, grad = reference(logits, target, **options)
+    fused = cross_entropy_value_and_grad(logits, target, **options, threads=threads)
+    # the same float64 formulas reassociated over C = 1000 terms: <~ C eps ~ 2e-13 relative
+    assert np.allclose(fused[0], loss, rtol=1e-12, atol=0, equal_nan=True)
+    assert np.allclose(fused[1], grad, rtol=1e-12, atol=1e-15, equal_nan=True)
+    assert fused[1].shape == logits.shape and np.shape(fused[0]) == np.shape(loss)
+
+
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.5])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("target", [1, np.array([0.2, 0.0, 0.8])], ids=["index", "probabilities"])
+def test_one_row_of_shape_c_gives_the_reference_for_every_option(target, reduction, label_smoothing):
+    logits = np.array([2.0, 0.0, -1.0])
+    options = dict(reduction=reduction, label_smoothing=label_smoothing)
+    loss, grad = cross_entropy_value_and_grad(logits, target, **options)
+    # three classes: a few roundings apart
+    assert np.isclose(loss, cross_entropy(logits, target, **options), rtol=1e-14, atol=0)
+    assert np.allclose(grad, cross_entropy_grad(logits, target, **options), rtol=1e-14, atol=1e-16)
+    assert np.ndim(loss) == 0 and grad.shape == (3,)
 
 
 @pytest.mark.parametrize(

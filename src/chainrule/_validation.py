@@ -128,17 +128,11 @@ def check_ndim(
     import numpy as np
     from chainrule._validation import check_ndim
 
-    def message(allowed, **options):
-        try:
-            check_ndim(np.zeros((2, 3, 4)), "x", allowed, **options)
-        except ValueError as error:
-            return str(error)
-
-    assert message((1,)) == "x must be 1-D, got shape (2, 3, 4)"
-    assert message({2, 1}) == "x must be 1-D or 2-D, got shape (2, 3, 4)"
-    assert message((4, 1, 2)) == "x must be 1-D, 2-D or 4-D, got shape (2, 3, 4)"
-    assert message((2,), described="a matrix") == "x must be a matrix, got shape (2, 3, 4)"
-    assert message((3,)) is None
+    check_ndim(np.zeros((2, 3)), "x", (1, 2))  # 2-D is allowed: no error
+    try:
+        check_ndim(np.zeros((2, 3, 4)), "x", (1, 2))
+    except ValueError as error:
+        assert str(error) == "x must be 1-D or 2-D, got shape (2, 3, 4)"
     ```
     """
     if x.ndim in allowed:
@@ -177,14 +171,9 @@ def check_axis(axis: Any, ndim: int, name: str = "axis") -> int:
         ``axis 2 is out of range for an array of ndim 2 (expected -2 <= axis < 2)``
 
     ```python
-    import numpy as np
     from chainrule._validation import check_axis
 
-    assert check_axis(-1, 3) == 2 and check_axis(np.int64(2), 3) == 2 and check_axis(-3, 3) == 0
-    try:
-        check_axis(3, 3, "dim")
-    except ValueError as error:
-        assert str(error) == "dim 3 is out of range for an array of ndim 3 (expected -3 <= dim < 3)"
+    assert check_axis(-1, 3) == 2  # the last of three axes
     ```
     """
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
@@ -242,16 +231,7 @@ def check_choice(value: Any, name: str, choices: Collection[str]) -> str:
     ```python
     from chainrule._validation import check_choice
 
-    def message(value, choices):
-        try:
-            check_choice(value, "reduction", choices)
-        except ValueError as error:
-            return str(error)
-
-    assert message("avg", ("mean",)) == "reduction must be one of 'mean', got 'avg'"
-    assert message("avg", ("mean", "sum")) == "reduction must be one of 'mean' or 'sum', got 'avg'"
-    assert message(["sum"], ("mean", "sum")) == "reduction must be one of 'mean' or 'sum', got ['sum']"
-    assert message("sum", ("mean", "sum")) is None
+    assert check_choice("sum", "reduction", ("mean", "sum")) == "sum"
     ```
     """
     if isinstance(value, str) and value in choices:
@@ -279,16 +259,8 @@ def check_real_in_interval(value: Any, name: str, low: float, high: float) -> fl
     import numpy as np
     from chainrule._validation import check_real_in_interval
 
-    for value in (0, 1, np.float32(0.5), 0.25):
-        result = check_real_in_interval(value, "t", 0.0, 1.0)
-        assert type(result) is float and result == value
-    for value in (2, -1e-300, np.inf):
-        try:
-            check_real_in_interval(value, "t", 0.0, 1.0)
-        except ValueError as error:
-            assert str(error) == f"t must be a finite number in [0, 1], got {float(value)!r}"
-        else:
-            raise AssertionError(value)
+    smoothing = check_real_in_interval(np.float32(0.5), "label_smoothing", 0.0, 1.0)
+    assert type(smoothing) is float and smoothing == 0.5
     ```
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

@@ -60,11 +60,6 @@ def relu(x: ArrayLike) -> np.ndarray:
 
     z = np.array([-2.0, 0.0, 3.0], dtype=np.float32)
     assert relu(z).tolist() == [0.0, 0.0, 3.0] and relu(z).dtype == np.float32
-    # At the kink z = 0 the complex step sees relu'(0) = 0, the value relu_grad uses.
-    from chainrule import numerical_gradient, relu_grad
-    kink = np.array([0.0, 1.0])
-    assert numerical_gradient(lambda v: relu(v).sum(), kink, method="complex").tolist() == [0.0, 1.0]
-    assert relu_grad(kink).tolist() == [0.0, 1.0]
     ```
     """
     x = as_float_array(x, "x")
@@ -208,10 +203,8 @@ def sigmoid_grad(x: ArrayLike) -> np.ndarray:
 
     assert sigmoid_grad(np.array([0.0])).tolist() == [0.25]
     z = np.array([30.0])
-    exact = np.exp(-z) / (1 + np.exp(-z)) ** 2  # no cancellation: a few roundings
-    assert np.allclose(sigmoid_grad(z), exact, rtol=1e-15, atol=0)
     s = sigmoid(z)
-    assert not np.allclose(s * (1 - s), exact, rtol=1e-4, atol=0)  # 1 - s cancels
+    assert sigmoid_grad(z) == s * sigmoid(-z)  # not s * (1 - s), which cancels
     ```
     """
     x = as_float_array(x, "x")
