@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, DTypeLike
 __all__ = [
     "REDUCTIONS",
     "CrossEntropyArgs",
+    "as_class_indices",
     "as_finite_real_array",
     "as_float_array",
     "check_axis",
@@ -39,6 +40,7 @@ __all__ = [
     "check_ndim",
     "check_nonempty_axis",
     "check_nonnegative",
+    "check_open_fraction",
     "check_param_shape",
     "check_positive_int",
     "check_real_in_interval",
@@ -646,3 +648,37 @@ def check_returned_value(
             "finite in a neighbourhood of x"
         )
     return value if kind == "c" else value.astype(np.float64)
+
+
+# --------------------------------------------------------------------------
+# data sets (datasets.py)
+# --------------------------------------------------------------------------
+
+
+def as_class_indices(labels: ArrayLike, name: str) -> np.ndarray:
+    """Return `labels` as a 1-D integer array of class indices, or raise.
+
+    Raises
+    ------
+    TypeError
+        ``labels must be integer class indices, got dtype float64``
+    ValueError
+        ``labels must be 1-D of shape (N,), got shape (2, 2)``
+    """
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be integer class indices, got dtype {labels.dtype}")
+    check_ndim(labels, name, (1,), described="1-D of shape (N,)")
+    return labels
+
+
+def check_open_fraction(value: Any, name: str) -> None:
+    """Raise ValueError unless ``0 < value < 1``.
+
+    Raises
+    ------
+    ValueError
+        ``test_fraction must be strictly between 0 and 1, got 0.0``
+    """
+    if not 0.0 < value < 1.0:
+        raise ValueError(f"{name} must be strictly between 0 and 1, got {value}")

@@ -25,7 +25,7 @@ from importlib import resources
 import numpy as np
 from numpy.typing import ArrayLike
 
-from chainrule._validation import check_ndim, check_rng
+from chainrule._validation import as_class_indices, check_open_fraction, check_rng
 
 __all__ = ["IRIS_FEATURES", "IRIS_SPECIES", "load_iris", "stratified_split"]
 
@@ -104,13 +104,9 @@ def stratified_split(
     class. A plain random split of iris (50 per class, 30 test samples) can
     easily give 6 of one species and 14 of another; this one gives 10 of each.
     """
-    labels = np.asarray(labels)
-    if labels.dtype.kind not in "iu":
-        raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype}")
-    check_ndim(labels, "labels", (1,), described="1-D of shape (N,)")
+    labels = as_class_indices(labels, "labels")
     check_rng(rng)
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must be strictly between 0 and 1, got {test_fraction}")
+    check_open_fraction(test_fraction, "test_fraction")
     train_parts, test_parts = [], []
     for label in np.unique(labels):
         members = rng.permutation(np.flatnonzero(labels == label))
