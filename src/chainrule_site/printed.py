@@ -6,8 +6,9 @@ with ``#>`` comments right under the statement that prints::
     print(np.round(probs, 3))
     #> [0.586 0.097 0.291 0.026]
 
-When the block runs as a test (pytest-markdown-docs, with the runner this
-module registers as the default), every ``print`` call writes into the
+When the block runs as a test (pytest-markdown-docs; this module's two hooks
+use only public interfaces: the plugin's ``pytest_markdown_docs_globals`` hook
+and pytest's ``pytest_runtest_call``), every ``print`` call writes into the
 ``#>`` block after its statement instead of the terminal, and the test fails
 when what was printed differs from what the page shows, or when a block
 prints something the page does not show (a block that only prints proves
@@ -19,12 +20,13 @@ from __future__ import annotations
 
 import ast
 import io
+import sys
 from collections import defaultdict
 from typing import Any
 
-from pytest_markdown_docs._runners import DefaultRunner, register_runner
+import pytest
 
-__all__ = ["OutputMismatch", "PrintedOutputRunner", "expected_outputs"]
+__all__ = ["OutputMismatch", "expected_outputs", "pytest_markdown_docs_globals", "pytest_runtest_call"]
 
 OUTPUT_PREFIX = "#>"
 
@@ -97,40 +99,67 @@ def _outermost(tree: ast.Module, statement: ast.stmt) -> ast.stmt:
     return statement
 
 
-@register_runner(default=True)
-class PrintedOutputRunner(DefaultRunner):
-    """pytest-markdown-docs' default runner, plus the check of ``#>`` printed output."""
+class _Recorder:
+    """Collects what one block prints, by the ``#>`` block each ``print`` writes into."""
 
-    def runtest(self, test: Any, args: dict[str, Any], *, asyncio_runner: Any = None) -> None:  # noqa: D102
-        if "print" not in test.source and OUTPUT_PREFIX not in test.source:
-            return super().runtest(test, args, asyncio_runner=asyncio_runner)
-        expected = expected_outputs(test.source)
-        printed: dict[int, io.StringIO] = defaultdict(io.StringIO)
-        import sys
+    def __init__(self, source: str, filename: str) -> None:
+        self.source, self.filename = source, filename
+        self.expected = expected_outputs(source)
+        self.printed: dict[int, io.StringIO] = defaultdict(io.StringIO)
 
-        def checked_print(*values: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None,
-                          flush: bool = False) -> None:
-            if file is not None and file not in (sys.stdout,):
-                print(*values, sep=sep, end=end, file=file, flush=flush)
-                return
-            frame = sys._getframe(1)
-            while frame is not None and frame.f_code.co_filename != str(test.source_path):
-                frame = frame.f_back
-            line = frame.f_lineno if frame is not None else -1
-            target = expected.get(line, (line, ""))[0]
-            print(*values, sep=sep, end=end, file=printed[target])
+    def print(self, *values: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None,
+              flush: bool = False) -> None:
+        """``print`` for the block: to stdout goes into the ``#>`` block under the calling statement."""
+        if file is not None and file is not sys.stdout:
+            print(*values, sep=sep, end=end, file=file, flush=flush)
+            return
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename != self.filename:
+            frame = frame.f_back
+        line = frame.f_lineno if frame is not None else -1
+        print(*values, sep=sep, end=end, file=self.printed[self.expected.get(line, (line, ""))[0]])
 
-        args["print"] = checked_print
-        super().runtest(test, args, asyncio_runner=asyncio_runner)
-        blocks = _all_blocks(test.source)  # every #> block, printed into or not
-        blocks.update({start: text for start, text in expected.values()})
+    def check(self) -> None:
+        """Raise :class:`OutputMismatch` unless every ``#>`` block holds exactly what was printed into it."""
+        blocks = _all_blocks(self.source)  # every #> block, printed into or not
+        blocks.update({start: text for start, text in self.expected.values()})
         problems = []
-        for start in sorted(set(blocks) | set(printed)):
+        for start in sorted(set(blocks) | set(self.printed)):
             want = "\n".join(line.rstrip() for line in blocks.get(start, "").split("\n")).strip("\n")
-            got = "\n".join(line.rstrip() for line in printed[start].getvalue().split("\n")).strip("\n")
+            got = "\n".join(line.rstrip() for line in self.printed[start].getvalue().split("\n")).strip("\n")
             if want != got:
                 shown = "\n".join(f"{OUTPUT_PREFIX} {line}".rstrip() for line in got.split("\n"))
-                problems.append(f"line {start}: the page shows\n{want or '(nothing)'}\nbut the code printed\n{got or '(nothing)'}"
-                                f"\n(as #> lines:\n{shown})")
+                problems.append(f"line {start}: the page shows\n{want or '(nothing)'}\nbut the code printed\n"
+                                f"{got or '(nothing)'}\n(as #> lines:\n{shown})")
         if problems:
-            raise OutputMismatch(f"printed output differs from the page ({test.source_path}):\n" + "\n\n".join(problems))
+            raise OutputMismatch(f"printed output differs from the page ({self.filename}):\n" + "\n\n".join(problems))
+
+
+#: The block being run, while it runs (pytest runs one test at a time per process).
+_current: _Recorder | None = None
+
+
+@pytest.hookimpl
+def pytest_markdown_docs_globals() -> dict[str, Any]:
+    """pytest-markdown-docs' public hook: the running block gets our ``print`` when it shows output."""
+    return {"print": _current.print} if _current is not None else {}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """Around a markdown-docs block that prints or shows ``#>`` lines: record, run, then compare.
+
+    The block's source is what pytest-markdown-docs records in the item's
+    ``user_properties`` (``("code", source)``), a public pytest attribute.
+    """
+    global _current
+    source = dict(item.user_properties).get("code") if item.get_closest_marker("markdown-docs") else None
+    if not isinstance(source, str) or ("print" not in source and OUTPUT_PREFIX not in source):
+        return (yield)
+    _current = recorder = _Recorder(source, str(item.path))
+    try:
+        result = yield
+    finally:
+        _current = None
+    recorder.check()
+    return result

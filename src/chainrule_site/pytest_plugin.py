@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-import chainrule_site.printed  # noqa: F401  (registers the runner that checks #> printed output)
 from chainrule_site.fences import expose_nested_blocks
+from chainrule_site.printed import pytest_markdown_docs_globals, pytest_runtest_call  # noqa: F401  (hooks: #> output)
 
 
 class NestedBlockMarkdownIt(MarkdownIt):
