@@ -30,9 +30,7 @@ page's parse, so the child that mutmut forks per mutant does not parse it again.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
-import json
 import os
 import shutil
 import signal
@@ -146,27 +144,27 @@ def _one_line(diff: str) -> str:
     return f"{' / '.join(removed)}  ->  {' / '.join(added) or '(deleted)'}"
 
 
-def collect_results() -> tuple[dict[str, str], dict[str, str]]:
-    """Read mutmut's verdicts from ``mutants/``: ``({mutant: status}, {mutant: source path})``."""
-    from mutmut.stats import status_by_exit_code
+def _mutmut(*args: str) -> str:
+    """Run mutmut's command line (its public interface) in the repository; return what it printed."""
+    done = subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"mutmut {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return done.stdout
 
+
+def collect_results() -> dict[str, str]:
+    """mutmut's verdict on every mutant, ``{mutant: status}``, from ``mutmut results --all true``."""
     status: dict[str, str] = {}
-    where: dict[str, str] = {}
-    for meta in sorted((WORK_DIR / "src").rglob("*.py.meta")):
-        data = json.loads(meta.read_text())
-        source = str(meta.relative_to(WORK_DIR)).removesuffix(".meta")
-        for name, code in data["exit_code_by_key"].items():
-            status[name] = status_by_exit_code[code]
-            where[name] = source
-    return status, where
+    for line in _mutmut("results", "--all", "true").splitlines():
+        name, sep, verdict = line.strip().rpartition(": ")
+        if sep and name:
+            status[name] = verdict
+    return status
 
 
-def diff_of(mutant: str, source: str) -> str:
-    """The unified diff of one mutant against its original function."""
-    from mutmut.mutation.diff_apply import get_diff_for_mutant
-
-    with contextlib.chdir(ROOT):
-        return get_diff_for_mutant(mutant, path=source)
+def diff_of(mutant: str) -> str:
+    """The unified diff of one mutant against its original function (``mutmut show``)."""
+    return _mutmut("show", mutant)
 
 
 def run(max_seconds: float | None = None, *, fresh: bool = True, jobs: int | None = None) -> MutationResult:
@@ -189,7 +187,7 @@ def run(max_seconds: float | None = None, *, fresh: bool = True, jobs: int | Non
         shutil.rmtree(WORK_DIR)
     _run_mutmut(max_seconds, jobs or os.cpu_count() or 1)
     seconds = time.monotonic() - start
-    status, where = collect_results()
+    status = collect_results()
     if not status:
         raise RuntimeError(f"mutmut produced no mutants; see {LOG}")
     counts = Counter(status.values())
@@ -198,7 +196,7 @@ def run(max_seconds: float | None = None, *, fresh: bool = True, jobs: int | Non
         verdict = status[name]
         if verdict in CAUGHT or verdict == "not checked":
             continue
-        line = _one_line(diff_of(name, where[name]))
+        line = _one_line(diff_of(name))
         survivors.append((name, line if verdict == "survived" else f"[{verdict}] {line}"))
     return MutationResult(
         killed=sum(counts[s] for s in CAUGHT),
