@@ -6,6 +6,7 @@ pages of the chainrule site. This module only re-exports the public API.
 
 from chainrule import datasets
 from chainrule.activations import relu, relu_grad, sigmoid, sigmoid_grad
+from chainrule.engine import Tensor
 from chainrule.fused import cross_entropy_value_and_grad
 from chainrule.gradcheck import (
     GradientCheckError,
@@ -32,6 +33,7 @@ __all__ = [
     "MLP",
     "Dense",
     "Grads",
+    "Tensor",
     "GradientCheckError",
     "GradientCheckReport",
     "check_gradient",
