@@ -2,10 +2,12 @@
 
 Each validator either returns a normalised value or raises an exception whose
 message is a sentence naming the argument, what it got and what was expected,
-for example::
+for example:
 
-    logits must be a floating-point array (float32 or float64; complex for the
-    complex step), got int64
+```text
+logits must be a floating-point array (float32 or float64; complex for the
+complex step), got int64
+```
 
 They hold no mathematics; they exist so that every public function rejects a
 bad argument with the same wording, before any arithmetic runs. Every check of
@@ -304,12 +306,12 @@ def check_logits(z: ArrayLike, name: str, axis: Any) -> tuple[np.ndarray, int]:
 # cross-entropy arguments (losses.py, fused.py)
 # --------------------------------------------------------------------------
 
-#: The reductions of the cross-entropy, as in ``torch.nn.functional.cross_entropy``.
 REDUCTIONS: tuple[str, ...] = ("mean", "sum", "none")
+"""The reductions of the cross-entropy, as in ``torch.nn.functional.cross_entropy``."""
 
 
 class CrossEntropyArgs(NamedTuple):
-    """The validated arguments of a cross-entropy, as :func:`check_cross_entropy_args` returns them."""
+    """The validated arguments of a cross-entropy, as ``check_cross_entropy_args`` returns them."""
 
     logits: np.ndarray
     """Floating-point or complex, of shape (C,) or (N, C)."""
@@ -336,7 +338,7 @@ def check_cross_entropy_args(
     ------
     TypeError, ValueError
         The messages listed in the Raises section of
-        :func:`chainrule.losses.cross_entropy`, for example
+        ``chainrule.losses.cross_entropy``, for example
         ``target has label 7 but logits have 5 classes (expected 0 <= label < 5)``.
     """
     logits = as_float_array(logits, "logits")

@@ -1,16 +1,16 @@
 r"""Elementwise activations, each with its derivative right below it.
 
-An elementwise function :math:`a_i = g(z_i)` has a diagonal Jacobian, so its
+An elementwise function \(a_i = g(z_i)\) has a diagonal Jacobian, so its
 backward pass is an elementwise product, never a matrix product:
 
-.. math::
-
-    \frac{\partial L}{\partial z_i} = \frac{\partial L}{\partial a_i}\, g'(z_i)
-    \qquad\text{in code:}\qquad \texttt{grad\_z = grad\_a * g\_grad(z)}.
+$$
+\frac{\partial L}{\partial z_i} = \frac{\partial L}{\partial a_i}\, g'(z_i)
+\qquad\text{in code:}\qquad \texttt{grad\_z = grad\_a * g\_grad(z)}.
+$$
 
 Every function keeps the dtype of its input (float32 stays float32, complex128
-stays complex128) and is *complex-step safe*: evaluated at :math:`x + ih` for a tiny
-real :math:`h`, its imaginary part is :math:`h\,g'(x)` to machine precision. That is why
+stays complex128) and is *complex-step safe*: evaluated at \(x + ih\) for a tiny
+real \(h\), its imaginary part is \(h\,g'(x)\) to machine precision. That is why
 the code branches on ``x.real`` and never calls ``abs``, ``sign`` or
 ``maximum`` on a value being differentiated: those are not complex-analytic
 and silently drop the imaginary part that carries the derivative.
@@ -32,12 +32,12 @@ def relu(x: ArrayLike) -> np.ndarray:
     Parameters
     ----------
     x : array_like of any shape, float or complex
-        Pre-activations :math:`z`.
+        Pre-activations \(z\).
 
     Returns
     -------
-    ndarray of the shape and dtype of `x`
-        :math:`\max(z, 0)`, the comparison made on the real part.
+    ndarray of the shape and dtype of x
+        \(\max(z, 0)\), the comparison made on the real part.
 
     Raises
     ------
@@ -46,14 +46,16 @@ def relu(x: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    .. math::
-
-        \operatorname{relu}(z) = \begin{cases} z & \operatorname{Re} z > 0 \\ 0 & \text{otherwise} \end{cases}
+    $$
+    \operatorname{relu}(z) = \begin{cases} z & \operatorname{Re} z > 0 \\ 0 & \text{otherwise} \end{cases}
+    $$
 
     Written as ``np.where(x.real > 0, x, 0)``, not ``np.maximum(x, 0)``: on
     the positive side it returns `x` itself, imaginary part included, so the
     complex step sees slope 1 there and slope 0 elsewhere.
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule import relu
@@ -67,17 +69,17 @@ def relu(x: ArrayLike) -> np.ndarray:
 
 
 def relu_grad(x: ArrayLike) -> np.ndarray:
-    r"""Derivative of :func:`relu`, elementwise: 1 where ``x > 0``, else 0.
+    r"""Derivative of [`relu`][chainrule.activations.relu], elementwise: 1 where ``x > 0``, else 0.
 
     Parameters
     ----------
     x : array_like of any shape, float or complex
-        The pre-activations :math:`z` that were passed to :func:`relu`.
+        The pre-activations \(z\) that were passed to [`relu`][chainrule.activations.relu].
 
     Returns
     -------
-    ndarray of the shape and dtype of `x`
-        :math:`\operatorname{relu}'(z)`, exactly 0 or 1.
+    ndarray of the shape and dtype of x
+        \(\operatorname{relu}'(z)\), exactly 0 or 1.
 
     Raises
     ------
@@ -86,18 +88,20 @@ def relu_grad(x: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    .. math::
+    $$
+    \operatorname{relu}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}
+    $$
 
-        \operatorname{relu}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}
-
-    ReLU has no derivative at :math:`z = 0`; any value in :math:`[0, 1]` is a valid
+    ReLU has no derivative at \(z = 0\); any value in \([0, 1]\) is a valid
     subgradient. **We use 0**, as PyTorch's ``relu`` backward does, and as the
-    complex step through :func:`relu` does (at exactly 0 the imaginary part is
+    complex step through [`relu`][chainrule.activations.relu] does (at exactly 0 the imaginary part is
     dropped). Other libraries differ, so gradients at ties are not portable:
     a ReLU written as ``maximum(z, 0)`` inherits its framework's tie rule for
     ``maximum``, which is 1/2 in some (the gradient split between the two equal
     arguments) and 1 in others. Central differences at 0 give 1/2.
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule import relu_grad
@@ -115,12 +119,12 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
     Parameters
     ----------
     x : array_like of any shape, float or complex
-        Pre-activations :math:`z`.
+        Pre-activations \(z\).
 
     Returns
     -------
-    ndarray of the shape and dtype of `x`
-        :math:`\sigma(z)`, in :math:`[0, 1]` for real `x`.
+    ndarray of the shape and dtype of x
+        \(\sigma(z)\), in \([0, 1]\) for real `x`.
 
     Raises
     ------
@@ -129,23 +133,25 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    .. math::
+    $$
+    \sigma(z) = \frac{1}{1 + e^{-z}} = \frac{e^{z}}{1 + e^{z}}
+    $$
 
-        \sigma(z) = \frac{1}{1 + e^{-z}} = \frac{e^{z}}{1 + e^{z}}
+    The two forms are equal, but each overflows on one side: \(e^{-z}\) for
+    \(z \ll 0\), \(e^{z}\) for \(z \gg 0\). Put \(u = -z\) where
+    \(\operatorname{Re} z \ge 0\) and \(u = z\) elsewhere; then
+    \(\operatorname{Re} u \le 0\), so \(|e^{u}| \le 1\) never overflows, and
 
-    The two forms are equal, but each overflows on one side: :math:`e^{-z}` for
-    :math:`z \ll 0`, :math:`e^{z}` for :math:`z \gg 0`. Put :math:`u = -z` where
-    :math:`\operatorname{Re} z \ge 0` and :math:`u = z` elsewhere; then
-    :math:`\operatorname{Re} u \le 0`, so :math:`|e^{u}| \le 1` never overflows, and
-
-    .. math::
-
-        \sigma(z) = \begin{cases} 1 / (1 + e^{u}) & \operatorname{Re} z \ge 0 \\
-                    e^{u} / (1 + e^{u}) & \text{otherwise.} \end{cases}
+    $$
+    \sigma(z) = \begin{cases} 1 / (1 + e^{u}) & \operatorname{Re} z \ge 0 \\
+                e^{u} / (1 + e^{u}) & \text{otherwise.} \end{cases}
+    $$
 
     Both branches are analytic and the branch is chosen on the real part, so
     the function is complex-step safe.
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule import sigmoid
@@ -160,18 +166,18 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
 
 
 def sigmoid_grad(x: ArrayLike) -> np.ndarray:
-    r"""Derivative of :func:`sigmoid`, elementwise: :math:`\sigma(z)\,(1 - \sigma(z))`.
+    r"""Derivative of [`sigmoid`][chainrule.activations.sigmoid], elementwise: \(\sigma(z)\,(1 - \sigma(z))\).
 
     Parameters
     ----------
     x : array_like of any shape, float or complex
-        The pre-activations :math:`z` that were passed to :func:`sigmoid` (not the
-        activations :math:`\sigma(z)`).
+        The pre-activations \(z\) that were passed to [`sigmoid`][chainrule.activations.sigmoid] (not the
+        activations \(\sigma(z)\)).
 
     Returns
     -------
-    ndarray of the shape and dtype of `x`
-        :math:`\sigma'(z)`, in :math:`[0, 1/4]` for real `x`.
+    ndarray of the shape and dtype of x
+        \(\sigma'(z)\), in \([0, 1/4]\) for real `x`.
 
     Raises
     ------
@@ -180,23 +186,25 @@ def sigmoid_grad(x: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    The chain rule on :math:`\sigma = (1 + e^{-z})^{-1}`:
+    The chain rule on \(\sigma = (1 + e^{-z})^{-1}\):
 
-    .. math::
+    $$
+    \sigma'(z) = \frac{e^{-z}}{(1 + e^{-z})^2}
+               = \underbrace{\frac{1}{1 + e^{-z}}}_{\sigma(z)}\,
+                 \underbrace{\frac{e^{-z}}{1 + e^{-z}}}_{1 - \sigma(z)}
+               = \sigma(z)\,(1 - \sigma(z)).
+    $$
 
-        \sigma'(z) = \frac{e^{-z}}{(1 + e^{-z})^2}
-                   = \underbrace{\frac{1}{1 + e^{-z}}}_{\sigma(z)}\,
-                     \underbrace{\frac{e^{-z}}{1 + e^{-z}}}_{1 - \sigma(z)}
-                   = \sigma(z)\,(1 - \sigma(z)).
-
-    The code evaluates :math:`1 - \sigma(z)` as :math:`\sigma(-z)` (the same
-    number, by symmetry): where :math:`\sigma(z) \approx 1` the subtraction
-    ``1 - s`` would cancel (at :math:`z = 30` it keeps only 3 correct digits),
-    while the stable :func:`sigmoid` returns :math:`\sigma(-z)` to full relative
+    The code evaluates \(1 - \sigma(z)\) as \(\sigma(-z)\) (the same
+    number, by symmetry): where \(\sigma(z) \approx 1\) the subtraction
+    ``1 - s`` would cancel (at \(z = 30\) it keeps only 3 correct digits),
+    while the stable [`sigmoid`][chainrule.activations.sigmoid] returns \(\sigma(-z)\) to full relative
     precision. The product is analytic, so ``sigmoid_grad`` is itself
     complex-step safe: its complex step is
-    :math:`\sigma''(z) = \sigma'(z)\,(1 - 2\sigma(z))`.
+    \(\sigma''(z) = \sigma'(z)\,(1 - 2\sigma(z))\).
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule import sigmoid, sigmoid_grad

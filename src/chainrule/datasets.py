@@ -1,9 +1,9 @@
 r"""Small data sets shipped with the package, and a stratified train/test split.
 
 The training notebooks (``docs/notebooks/``) need data that is on disk, not
-downloaded: :func:`load_iris` reads Fisher's 150 iris flowers from the package
+downloaded: [`load_iris`][chainrule.datasets.load_iris] reads Fisher's 150 iris flowers from the package
 data (``chainrule/data/iris.csv``; source and licence in
-``chainrule/data/README.md``). :func:`stratified_split` divides any labelled
+``chainrule/data/README.md``). [`stratified_split`][chainrule.datasets.stratified_split] divides any labelled
 set into a training and a test part that keep the class proportions.
 
 ```python
@@ -29,10 +29,10 @@ from chainrule._validation import as_class_indices, check_open_fraction, check_r
 
 __all__ = ["IRIS_FEATURES", "IRIS_SPECIES", "load_iris", "stratified_split"]
 
-#: Column names of the iris features, in the order of the columns of ``load_iris()[0]``.
 IRIS_FEATURES: tuple[str, ...] = ("sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm")
-#: Species names; label ``k`` of ``load_iris()[1]`` is ``IRIS_SPECIES[k]``.
+"""Column names of the iris features, in the order of the columns of ``load_iris()[0]``."""
 IRIS_SPECIES: tuple[str, ...] = ("setosa", "versicolor", "virginica")
+"""Species names; label ``k`` of ``load_iris()[1]`` is ``IRIS_SPECIES[k]``."""
 
 
 def load_iris() -> tuple[np.ndarray, np.ndarray]:
@@ -42,9 +42,9 @@ def load_iris() -> tuple[np.ndarray, np.ndarray]:
     -------
     features : ndarray of shape (150, 4), float64
         Sepal length, sepal width, petal length and petal width in cm, in the
-        order of :data:`IRIS_FEATURES`.
+        order of [`IRIS_FEATURES`][chainrule.datasets.IRIS_FEATURES].
     labels : ndarray of shape (150,), int64
-        Species index 0, 1 or 2, naming :data:`IRIS_SPECIES` (setosa,
+        Species index 0, 1 or 2, naming [`IRIS_SPECIES`][chainrule.datasets.IRIS_SPECIES] (setosa,
         versicolor, virginica); rows are sorted by species.
 
     Notes
@@ -98,8 +98,8 @@ def stratified_split(
 
     Notes
     -----
-    A class :math:`c` with :math:`N_c` samples contributes
-    :math:`\operatorname{round}(f N_c)` samples to the test part, so the class
+    A class \(c\) with \(N_c\) samples contributes
+    \(\operatorname{round}(f N_c)\) samples to the test part, so the class
     proportions of both parts equal those of the whole set up to one sample per
     class. A plain random split of iris (50 per class, 30 test samples) can
     easily give 6 of one species and 14 of another; this one gives 10 of each.

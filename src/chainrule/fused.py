@@ -1,22 +1,22 @@
 r"""Cross-entropy and its gradient in one fused, cache-blocked pass.
 
-:func:`~chainrule.losses.cross_entropy` followed by
-:func:`~chainrule.losses.cross_entropy_grad` is the clearest way to write the
+``cross_entropy`` followed by
+``cross_entropy_grad`` is the clearest way to write the
 loss and its derivative, and the slowest: each builds its own softmax, and
 together they make about ten passes over ``(N, C)`` arrays, allocating a
 fresh logits-sized temporary for most of them. Both need the same three
-numbers per row, the row maximum :math:`m`, the shifted logits
-:math:`s = z - m` and the normaliser :math:`S = \sum_c e^{s_c}`, so
-:func:`cross_entropy_value_and_grad` computes them once and writes the
+numbers per row, the row maximum \(m\), the shifted logits
+\(s = z - m\) and the normaliser \(S = \sum_c e^{s_c}\), so
+``cross_entropy_value_and_grad`` computes them once and writes the
 gradient straight into its output:
 
-1. **one output, no other large temporaries**: :math:`s`, then :math:`e^s`,
+1. **one output, no other large temporaries**: \(s\), then \(e^s\),
    then the gradient are written, in place (``out=``), into the gradient
    array itself, so the peak extra memory is that one logits-sized array
    (plus row vectors, NumPy's 64 KiB ufunc buffer per thread, and for
    probability targets one block-sized scratch per thread);
-2. **one ``exp`` pass**: the loss needs only :math:`\log S` and the target's
-   :math:`s_k`, both read before and after the same ``exp``;
+2. **one ``exp`` pass**: the loss needs only \(\log S\) and the target's
+   \(s_k\), both read before and after the same ``exp``;
 3. **blocked over rows**: a block of rows of about 512 KiB is finished
    (max, subtract, exp, sum, scale) while it sits in cache, so the
    logits are read from main memory once and the gradient written once;
@@ -24,13 +24,13 @@ gradient straight into its output:
    ufuncs release the GIL while they run, so the threads really run in parallel
    (on a machine whose cores are already busy they gain nothing; the page shows it).
 
-The values are those of :func:`~chainrule.losses.cross_entropy` and
-:func:`~chainrule.losses.cross_entropy_grad` (same validation, same
+The values are those of ``cross_entropy`` and
+``cross_entropy_grad`` (same validation, same
 semantics, same non-finite results): any row whose fused loss is not finite
-(a :math:`\pm\infty` or NaN logit, or a float32 shift that overflows) is
+(a \(\pm\infty\) or NaN logit, or a float32 shift that overflows) is
 recomputed by the reference formulas. Complex logits (the complex step) go
 through the same fused code: the shift is taken from the real part, as in
-:mod:`chainrule.softmax`, so the imaginary part passes through untouched.
+``chainrule.softmax``, so the imaginary part passes through untouched.
 
 Measured on the site page *Performance* (``docs/performance.md``).
 """
@@ -93,8 +93,10 @@ def thread_pool(workers: int) -> ThreadPoolExecutor:
     The pool is replaced by a larger one when more workers are asked for and is
     otherwise reused; its threads are named ``chainrule-fused_<n>``, so a profiler
     shows whose they are. A child made by ``os.fork`` starts a pool of its own.
-    Not in ``__all__``: the machinery of :func:`cross_entropy_value_and_grad`.
+    Not in ``__all__``: the machinery of ``cross_entropy_value_and_grad``.
 
+    Examples
+    --------
     ```python
     from chainrule.fused import thread_pool
 
@@ -126,10 +128,10 @@ def _fused_rows(
     often simply takes more blocks (on a loaded machine a fixed half-and-half
     split waits for the slower thread).
 
-    Per row, with :math:`s = z - m`, :math:`S = \sum_c e^{s_c}`, :math:`\sigma = \sum_c y'_c`
-    and :math:`\lambda` = `scale`:
-    :math:`\ell = \sigma \log S - \sum_c y'_c s_c` and
-    :math:`\partial L/\partial z = \lambda\,(\sigma\, e^{s}/S - y')`.
+    Per row, with \(s = z - m\), \(S = \sum_c e^{s_c}\), \(\sigma = \sum_c y'_c\)
+    and \(\lambda\) = `scale`:
+    \(\ell = \sigma \log S - \sum_c y'_c s_c\) and
+    \(\partial L/\partial z = \lambda\,(\sigma\, e^{s}/S - y')\).
     """
     n_classes = logits.shape[1]
     keep = 1.0 - smoothing
@@ -189,10 +191,10 @@ def cross_entropy_value_and_grad(
     Parameters
     ----------
     logits : array_like of shape (C,) or (N, C), float or complex
-        Unnormalised scores :math:`z`; complex only for the complex step.
+        Unnormalised scores \(z\); complex only for the complex step.
     target : array_like
-        Class indices, integer, of shape () or (N,); or probabilities :math:`y`,
-        floating-point, of the logits' shape. As for :func:`~chainrule.losses.cross_entropy`.
+        Class indices, integer, of shape () or (N,); or probabilities \(y\),
+        floating-point, of the logits' shape. As for [`cross_entropy`][chainrule.losses.cross_entropy].
     reduction : {"mean", "sum", "none"}, default "mean"
     label_smoothing : float in [0, 1], default 0.0
     threads : int, optional
@@ -202,32 +204,32 @@ def cross_entropy_value_and_grad(
 
     Returns
     -------
-    loss : NumPy scalar, or ndarray of shape (N,) for ``reduction="none"`` with (N, C) logits
+    loss : NumPy scalar, or ndarray of shape (N,) for reduction="none" with (N, C) logits
         ``cross_entropy(logits, target, reduction=..., label_smoothing=...)``.
-    grad : ndarray of the shape and dtype of `logits`
+    grad : ndarray of the shape and dtype of logits
         ``cross_entropy_grad(logits, target, reduction=..., label_smoothing=...)``.
 
     Raises
     ------
     TypeError, ValueError
-        As for :func:`~chainrule.losses.cross_entropy`, with the same messages;
+        As for [`cross_entropy`][chainrule.losses.cross_entropy], with the same messages;
         and if `threads` is not a positive integer.
 
     Notes
     -----
-    Per row, with :math:`m = \max_c \operatorname{Re} z_c`, :math:`s = z - m`,
-    :math:`S = \sum_c e^{s_c}`, smoothed target :math:`y'` and :math:`\sigma = \sum_c y'_c`
+    Per row, with \(m = \max_c \operatorname{Re} z_c\), \(s = z - m\),
+    \(S = \sum_c e^{s_c}\), smoothed target \(y'\) and \(\sigma = \sum_c y'_c\)
     (1 for class indices),
 
-    .. math::
+    $$
+    \ell = \sigma \log S - \sum_c y'_c s_c , \qquad
+    \frac{\partial \ell}{\partial z} = \sigma\,\frac{e^{s}}{S} - y' = \sigma p - y' ,
+    $$
 
-        \ell = \sigma \log S - \sum_c y'_c s_c , \qquad
-        \frac{\partial \ell}{\partial z} = \sigma\,\frac{e^{s}}{S} - y' = \sigma p - y' ,
-
-    which is :math:`-\sum_c y'_c \log p_c` with :math:`\log p = s - \log S`
-    expanded, and the gradient of :func:`~chainrule.losses.cross_entropy_grad`.
-    For a class index :math:`k` without smoothing the loss is :math:`\log S - s_k`.
-    ``reduction="mean"`` multiplies the gradient by :math:`1/N`.
+    which is \(-\sum_c y'_c \log p_c\) with \(\log p = s - \log S\)
+    expanded, and the gradient of [`cross_entropy_grad`][chainrule.losses.cross_entropy_grad].
+    For a class index \(k\) without smoothing the loss is \(\log S - s_k\).
+    ``reduction="mean"`` multiplies the gradient by \(1/N\).
 
     Cost: one ``exp`` per logit and five cache-resident passes per block of
     rows; memory: the gradient plus small per-row arrays, where the two
@@ -235,6 +237,8 @@ def cross_entropy_value_and_grad(
     Rows whose loss comes out non-finite are recomputed with the reference
     formulas, so non-finite logits give exactly the reference's results.
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule.fused import cross_entropy_value_and_grad

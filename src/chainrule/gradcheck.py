@@ -1,31 +1,37 @@
 r"""Numerical derivatives, and a gradient check that says *where* it failed.
 
 Three ways to differentiate a black-box function numerically, one coordinate
-:math:`k` at a time (:math:`e_k` is the :math:`k`-th unit vector):
+\(k\) at a time (\(e_k\) is the \(k\)-th unit vector):
 
-* ``"central"``, 2 evaluations per coordinate, error :math:`O(h^2)` plus
-  round-off :math:`\varepsilon\lvert f\rvert / h`:
+* ``"central"``, 2 evaluations per coordinate, error \(O(h^2)\) plus
+  round-off \(\varepsilon\lvert f\rvert / h\):
 
-  .. math:: D(h) = \frac{f(x + h e_k) - f(x - h e_k)}{2h}
+  $$
+  D(h) = \frac{f(x + h e_k) - f(x - h e_k)}{2h}
+  $$
 
-* ``"richardson"``, 4 evaluations, error :math:`O(h^4)` plus round-off: the
-  :math:`h^2` term of :math:`D` cancels in
+* ``"richardson"``, 4 evaluations, error \(O(h^4)\) plus round-off: the
+  \(h^2\) term of \(D\) cancels in
 
-  .. math:: \frac{4 D(h/2) - D(h)}{3}
+  $$
+  \frac{4 D(h/2) - D(h)}{3}
+  $$
 
-* ``"complex"`` (the complex step), 1 evaluation, error :math:`O(h^2)` with
-  no subtraction, so :math:`h = 10^{-20}` and the result is exact to rounding:
+* ``"complex"`` (the complex step), 1 evaluation, error \(O(h^2)\) with
+  no subtraction, so \(h = 10^{-20}\) and the result is exact to rounding:
 
-  .. math:: \frac{\operatorname{Im} f(x + i h e_k)}{h}
+  $$
+  \frac{\operatorname{Im} f(x + i h e_k)}{h}
+  $$
 
-The complex step needs :math:`f` to be real-analytic code that lets the
+The complex step needs \(f\) to be real-analytic code that lets the
 imaginary part flow through (no ``abs``, ``.real``, ``maximum`` or casts to
 float on the differentiated path); every function in chainrule is written that
 way. Use ``"richardson"`` for smooth code that is not complex-step safe, and
 ``"central"`` as the textbook baseline.
 
-:func:`check_gradient` compares an analytic gradient with a numerical one and
-raises :class:`GradientCheckError` with a table of the worst elements.
+``check_gradient`` compares an analytic gradient with a numerical one and
+raises ``GradientCheckError`` with a table of the worst elements.
 """
 
 from __future__ import annotations
@@ -62,21 +68,21 @@ METHODS: tuple[str, ...] = ("central", "complex", "richardson")
 
 _EPS = float(np.finfo(np.float64).eps)  # 2.2e-16, machine epsilon of float64
 
-#: Default steps. Central and Richardson steps are relative: scaled by
-#: max(1, |x_k|) per coordinate. The complex step is absolute.
 DEFAULT_STEPS: dict[str, float] = {
     "central": _EPS ** (1 / 3),  # 6.1e-6: balances h^2 |f'''| / 6 against eps |f| / h
     "richardson": _EPS ** (1 / 5),  # 7.4e-4: balances h^4 |f^(5)| / 480 against eps |f| / h
     "complex": 1e-20,  # no cancellation, so no lower limit; h^2 |f'''| / 6 is ~1e-40
 }
+"""Default steps. Central and Richardson steps are relative: scaled by
+max(1, |x_k|) per coordinate. The complex step is absolute."""
 
-#: Default (rtol, atol) per method, for a float64 analytic gradient; see
-#: :func:`check_gradient` for the error analysis behind each pair.
 DEFAULT_TOLERANCES: dict[str, tuple[float, float]] = {
     "complex": (1e-12, 1e-14),
     "richardson": (1e-9, 1e-10),
     "central": (1e-7, 1e-8),
 }
+"""Default (rtol, atol) per method, for a float64 analytic gradient; see
+``check_gradient`` for the error analysis behind each pair."""
 
 
 # --------------------------------------------------------------------------
@@ -105,13 +111,13 @@ def numerical_jacobian(
         See the module docstring for formulas and errors.
     h : float, optional
         Step. If omitted, ``DEFAULT_STEPS[method]``, multiplied by
-        :math:`\max(1, \lvert x_k\rvert)` per coordinate for ``"central"`` and
+        \(\max(1, \lvert x_k\rvert)\) per coordinate for ``"central"`` and
         ``"richardson"``; if given, used as the absolute step everywhere.
 
     Returns
     -------
     ndarray of shape T + S, float64
-        Numerator layout: ``J[i..., j...]`` :math:`= \partial f_i / \partial x_j`.
+        Numerator layout: ``J[i..., j...]`` \(= \partial f_i / \partial x_j\).
         For scalar `f` (T = ``()``) this is the gradient, of the shape of `x`.
 
     Raises
@@ -128,38 +134,40 @@ def numerical_jacobian(
     **Why float64.** The differences are taken in float64 (complex128) whatever
     the dtype of `x`: a reference must be far more accurate than what it
     checks, and a float32 central difference is good to only
-    :math:`\varepsilon_{32}^{2/3} \approx 2 \cdot 10^{-5}`. If `f` itself computes in
+    \(\varepsilon_{32}^{2/3} \approx 2 \cdot 10^{-5}\). If `f` itself computes in
     float32 (float32 parameters inside), the result carries that noise.
 
     **The central step.** Taylor expansion gives
-    :math:`\frac{f(x+h) - f(x-h)}{2h} = f'(x) + \frac{h^2}{6} f'''(\xi)`, and the two
-    evaluations each carry a round-off of about :math:`\varepsilon \lvert f\rvert`,
-    which the division by :math:`2h` amplifies. The total error
+    \(\frac{f(x+h) - f(x-h)}{2h} = f'(x) + \frac{h^2}{6} f'''(\xi)\), and the two
+    evaluations each carry a round-off of about \(\varepsilon \lvert f\rvert\),
+    which the division by \(2h\) amplifies. The total error
 
-    .. math::
+    $$
+    E(h) \approx \frac{h^2}{6}\lvert f'''\rvert + \frac{\varepsilon \lvert f\rvert}{h}
+    $$
 
-        E(h) \approx \frac{h^2}{6}\lvert f'''\rvert + \frac{\varepsilon \lvert f\rvert}{h}
+    is smallest at \(h^\star = (3\varepsilon\lvert f\rvert / \lvert f'''\rvert)^{1/3}\).
+    Not knowing \(f'''\), we take \(\lvert f\rvert \approx \lvert f'''\rvert\) on the
+    scale of \(x_k\), hence
+    \(h = \varepsilon^{1/3}\max(1, \lvert x_k\rvert) \approx 6 \cdot 10^{-6}\max(1, \lvert x_k\rvert)\) and
+    \(E(h^\star) \approx \varepsilon^{2/3} \approx 4 \cdot 10^{-11}\) in units of
+    \(\lvert f\rvert\). The same balance for Richardson's \(O(h^4)\) error gives
+    \(h = \varepsilon^{1/5}\) and \(E \approx \varepsilon^{4/5} \approx 3 \cdot 10^{-13}\).
+    The step actually used is the representable one, \((x_k + h) - (x_k - h)\).
 
-    is smallest at :math:`h^\star = (3\varepsilon\lvert f\rvert / \lvert f'''\rvert)^{1/3}`.
-    Not knowing :math:`f'''`, we take :math:`\lvert f\rvert \approx \lvert f'''\rvert` on the
-    scale of :math:`x_k`, hence
-    :math:`h = \varepsilon^{1/3}\max(1, \lvert x_k\rvert) \approx 6 \cdot 10^{-6}\max(1, \lvert x_k\rvert)` and
-    :math:`E(h^\star) \approx \varepsilon^{2/3} \approx 4 \cdot 10^{-11}` in units of
-    :math:`\lvert f\rvert`. The same balance for Richardson's :math:`O(h^4)` error gives
-    :math:`h = \varepsilon^{1/5}` and :math:`E \approx \varepsilon^{4/5} \approx 3 \cdot 10^{-13}`.
-    The step actually used is the representable one, :math:`(x_k + h) - (x_k - h)`.
-
-    **The complex step.** For real-analytic :math:`f`,
-    :math:`f(x + ih) = f(x) + ih f'(x) - \frac{h^2}{2} f''(x) + O(h^3)`, so
-    :math:`\operatorname{Im} f(x + ih)/h = f'(x) + O(h^2)` with no subtraction of
-    nearly equal numbers: any :math:`h` works, and :math:`10^{-20}` makes the truncation
-    error far below round-off. The one limit is underflow: :math:`h f'(x)` must
-    stay a normal float64, so with :math:`h = 10^{-20}` a derivative below
-    about :math:`10^{-288}` reads as 0.
+    **The complex step.** For real-analytic \(f\),
+    \(f(x + ih) = f(x) + ih f'(x) - \frac{h^2}{2} f''(x) + O(h^3)\), so
+    \(\operatorname{Im} f(x + ih)/h = f'(x) + O(h^2)\) with no subtraction of
+    nearly equal numbers: any \(h\) works, and \(10^{-20}\) makes the truncation
+    error far below round-off. The one limit is underflow: \(h f'(x)\) must
+    stay a normal float64, so with \(h = 10^{-20}\) a derivative below
+    about \(10^{-288}\) reads as 0.
 
     The loop is over coordinates of `x`, one perturbation each, because `f` is
     a black box; use it on small problems (a few thousand parameters).
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule import numerical_jacobian
@@ -209,28 +217,30 @@ def numerical_gradient(
         The point. Not modified.
     method : {"central", "complex", "richardson"}, default "central"
     h : float, optional
-        Step; see :func:`numerical_jacobian` for the defaults and their derivation.
+        Step; see [`numerical_jacobian`][chainrule.gradcheck.numerical_jacobian] for the defaults and their derivation.
 
     Returns
     -------
     ndarray of shape S, float64
-        :math:`\nabla f(x)`, i.e. ``grad[k]`` :math:`= \partial f / \partial x_k`.
+        \(\nabla f(x)\), i.e. ``grad[k]`` \(= \partial f / \partial x_k\).
 
     Raises
     ------
     ValueError
-        If `f` returns a non-scalar, or any error of :func:`numerical_jacobian`.
+        If `f` returns a non-scalar, or any error of [`numerical_jacobian`][chainrule.gradcheck.numerical_jacobian].
     TypeError
-        As :func:`numerical_jacobian`.
+        As [`numerical_jacobian`][chainrule.gradcheck.numerical_jacobian].
 
     Notes
     -----
-    The gradient is the Jacobian of a scalar function, a :math:`1 \times n` row
-    stored in the shape of :math:`x`: this is :func:`numerical_jacobian` for an
+    The gradient is the Jacobian of a scalar function, a \(1 \times n\) row
+    stored in the shape of \(x\): this is [`numerical_jacobian`][chainrule.gradcheck.numerical_jacobian] for an
     `f` checked to return a scalar. Defaults are those of
-    :func:`numerical_jacobian`: central step
-    :math:`h = \varepsilon^{1/3}\max(1, \lvert x_k\rvert)`, complex step :math:`10^{-20}`.
+    [`numerical_jacobian`][chainrule.gradcheck.numerical_jacobian]: central step
+    \(h = \varepsilon^{1/3}\max(1, \lvert x_k\rvert)\), complex step \(10^{-20}\).
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule import numerical_gradient
@@ -307,7 +317,7 @@ def _base_step(h: float | None, method: str) -> float:
 
 @dataclass(frozen=True, eq=False)
 class GradientCheckReport:
-    r"""The outcome of :func:`check_gradient`, element by element.
+    r"""The outcome of [`check_gradient`][chainrule.gradcheck.check_gradient], element by element.
 
     An element passes when ``|analytic - numerical| <= atol + rtol * |numerical|``
     (the rule of ``numpy.allclose`` and ``torch.autograd.gradcheck``).
@@ -324,8 +334,8 @@ class GradientCheckReport:
     rtol, atol : float
         The tolerances applied.
     max_abs_error, max_rel_error : float
-        The largest :math:`\lvert a - n\rvert` and :math:`\lvert a - n\rvert / \lvert n\rvert`
-        over all elements (the relative error is inf where :math:`n = 0 \ne a`).
+        The largest \(\lvert a - n\rvert\) and \(\lvert a - n\rvert / \lvert n\rvert\)
+        over all elements (the relative error is inf where \(n = 0 \ne a\)).
     worst_index : tuple of int
         Index into x of the element closest to (or furthest past) its tolerance.
     n_failed : int
@@ -371,7 +381,7 @@ class GradientCheckReport:
 
 
 class GradientCheckError(AssertionError):
-    """Raised by :func:`check_gradient` when an analytic gradient disagrees with the numerical one.
+    """Raised by [`check_gradient`][chainrule.gradcheck.check_gradient] when an analytic gradient disagrees with the numerical one.
 
     A subclass of AssertionError, so pytest reports it as a failed assertion.
     The message is the report's table; the report itself is ``error.report``.
@@ -398,18 +408,18 @@ def check_gradient(
     ----------
     f : callable, ndarray of shape S -> scalar
         The scalar function (a loss). Must be complex-step safe for
-        ``method="complex"`` (see :func:`numerical_jacobian`).
+        ``method="complex"`` (see [`numerical_jacobian`][chainrule.gradcheck.numerical_jacobian]).
     grad : array_like of shape S, or callable ndarray of shape S -> array_like of shape S
-        The analytic gradient :math:`\nabla f(x)`, either already computed or as a
+        The analytic gradient \(\nabla f(x)\), either already computed or as a
         function that is called once with `x` (as given, in its own dtype).
     x : array_like of shape S, real floating dtype
         The point at which to check.
     method : {"complex", "richardson", "central"}, default "complex"
     h : float, optional
-        Step; default ``DEFAULT_STEPS[method]`` (see :func:`numerical_jacobian`).
+        Step; default ``DEFAULT_STEPS[method]`` (see [`numerical_jacobian`][chainrule.gradcheck.numerical_jacobian]).
     rtol, atol : float, optional
         Tolerances; default ``DEFAULT_TOLERANCES[method]`` (see Notes). Element
-        :math:`k` passes when :math:`\lvert a_k - n_k\rvert \le \mathrm{atol} + \mathrm{rtol}\,\lvert n_k\rvert`.
+        \(k\) passes when \(\lvert a_k - n_k\rvert \le \mathrm{atol} + \mathrm{rtol}\,\lvert n_k\rvert\).
 
     Returns
     -------
@@ -428,41 +438,43 @@ def check_gradient(
 
     Notes
     -----
-    Both the analytic gradient :math:`a` and the numerical one :math:`n` carry
+    Both the analytic gradient \(a\) and the numerical one \(n\) carry
     errors; the defaults bound their sum in float64
-    (:math:`\varepsilon \approx 2.2 \cdot 10^{-16}`), with room to spare.
+    (\(\varepsilon \approx 2.2 \cdot 10^{-16}\)), with room to spare.
 
-    * ``"complex"``: rtol :math:`10^{-12}`, atol :math:`10^{-14}`. At
-      :math:`h = 10^{-20}` the complex step has no truncation error and no
-      cancellation, so :math:`n` is as accurate as :math:`f`'s own arithmetic,
-      and a correct :math:`a` is too: both are sums of tens to hundreds of
-      rounded terms, relative error :math:`\lesssim 10^{2}\varepsilon \approx 2 \cdot 10^{-14}`.
-      The atol (:math:`\approx 50\varepsilon`) covers elements that are
+    * ``"complex"``: rtol \(10^{-12}\), atol \(10^{-14}\). At
+      \(h = 10^{-20}\) the complex step has no truncation error and no
+      cancellation, so \(n\) is as accurate as \(f\)'s own arithmetic,
+      and a correct \(a\) is too: both are sums of tens to hundreds of
+      rounded terms, relative error \(\lesssim 10^{2}\varepsilon \approx 2 \cdot 10^{-14}\).
+      The atol (\(\approx 50\varepsilon\)) covers elements that are
       themselves round-off, such as a batch sum that cancels to about zero.
-    * ``"richardson"``: rtol :math:`10^{-9}`, atol :math:`10^{-10}`. The error
-      :math:`\approx \varepsilon^{4/5} \approx 3 \cdot 10^{-13}` is in units of
-      :math:`\lvert f\rvert + \lvert f^{(5)}\rvert`, not of :math:`\lvert f'\rvert`,
-      so the atol allows :math:`\lvert f\rvert` up to a few hundred (a summed loss).
-    * ``"central"``: rtol :math:`10^{-7}`, atol :math:`10^{-8}`, the same
-      reasoning from :math:`\varepsilon^{2/3} \approx 4 \cdot 10^{-11}` in units of
-      :math:`\lvert f\rvert + \lvert f'''\rvert`.
+    * ``"richardson"``: rtol \(10^{-9}\), atol \(10^{-10}\). The error
+      \(\approx \varepsilon^{4/5} \approx 3 \cdot 10^{-13}\) is in units of
+      \(\lvert f\rvert + \lvert f^{(5)}\rvert\), not of \(\lvert f'\rvert\),
+      so the atol allows \(\lvert f\rvert\) up to a few hundred (a summed loss).
+    * ``"central"``: rtol \(10^{-7}\), atol \(10^{-8}\), the same
+      reasoning from \(\varepsilon^{2/3} \approx 4 \cdot 10^{-11}\) in units of
+      \(\lvert f\rvert + \lvert f'''\rvert\).
 
     On random ReLU networks with a summed cross-entropy loss, the worst element
     used about an eighth of these tolerances (``tests/test_gradcheck.py``
     keeps a factor of 4). Central and Richardson steps can straddle a kink of a
-    piecewise function (a ReLU input within :math:`h` of 0) and then report a
+    piecewise function (a ReLU input within \(h\) of 0) and then report a
     large error; Richardson's step is 100 times longer, so it is the method to
     avoid on ReLU networks, and the complex step the one to prefer.
 
     An analytic gradient in a lower precision than float64 is the noisier side,
-    so the default rtol and atol are raised to at least :math:`1000\,\varepsilon` of
-    its dtype (:math:`1.2 \cdot 10^{-4}` for float32).
+    so the default rtol and atol are raised to at least \(1000\,\varepsilon\) of
+    its dtype (\(1.2 \cdot 10^{-4}\) for float32).
 
     A check is only as strict as its tolerance: ``torch.autograd.gradcheck``
-    (central differences, :math:`h = 10^{-6}`, atol :math:`10^{-5}`, rtol :math:`10^{-3}`)
-    passes gradients that are wrong by :math:`10^{-6}`; the complex step at these
+    (central differences, \(h = 10^{-6}\), atol \(10^{-5}\), rtol \(10^{-3}\))
+    passes gradients that are wrong by \(10^{-6}\); the complex step at these
     defaults does not.
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule import check_gradient, GradientCheckError
@@ -515,7 +527,7 @@ def check_grads(
     *,
     methods: Sequence[Method] = ("complex", "central"),
 ) -> list[GradientCheckReport]:
-    """Run :func:`check_gradient` once per method, at default steps and tolerances.
+    """Run [`check_gradient`][chainrule.gradcheck.check_gradient] once per method, at default steps and tolerances.
 
     The one-line helper for tests: ``check_grads(lambda z: relu(z).sum(), relu_grad, z)``
     checks ``relu_grad`` against the complex step *and* central differences.
@@ -523,7 +535,7 @@ def check_grads(
     Parameters
     ----------
     f, grad, x
-        As in :func:`check_gradient`.
+        As in [`check_gradient`][chainrule.gradcheck.check_gradient].
     methods : sequence of {"complex", "richardson", "central"}, default ("complex", "central")
 
     Returns

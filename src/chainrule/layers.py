@@ -1,18 +1,18 @@
 r"""A dense layer and a ReLU multilayer perceptron, forward and backward.
 
-Notation (a batch of :math:`N` rows; one row is one sample):
+Notation (a batch of \(N\) rows; one row is one sample):
 
-.. math::
+$$
+z = x W^\top + b, \qquad x \in \mathbb{R}^{N \times n_\text{in}},\;
+W \in \mathbb{R}^{n_\text{out} \times n_\text{in}},\; b \in \mathbb{R}^{n_\text{out}},\;
+z \in \mathbb{R}^{N \times n_\text{out}}.
+$$
 
-    z = x W^\top + b, \qquad x \in \mathbb{R}^{N \times n_\text{in}},\;
-    W \in \mathbb{R}^{n_\text{out} \times n_\text{in}},\; b \in \mathbb{R}^{n_\text{out}},\;
-    z \in \mathbb{R}^{N \times n_\text{out}}.
-
-:func:`dense` and its derivative :func:`dense_backward` are plain functions;
-:class:`Dense` wraps them with a parameter dict and the cache of :math:`x` that the
-backward pass needs, and :class:`MLP` is a list of :class:`Dense` layers with
+``dense`` and its derivative ``dense_backward`` are plain functions;
+``Dense`` wraps them with a parameter dict and the cache of \(x\) that the
+backward pass needs, and ``MLP`` is a list of ``Dense`` layers with
 ReLU in between. Both backward methods take the upstream gradient ``grad_out``
-and return a :class:`Grads`: dL/dx and a dict of parameter gradients with the
+and return a ``Grads``: dL/dx and a dict of parameter gradients with the
 keys of ``params``. Neither stores anything from the backward pass.
 
 Parameters live in ``params`` and are read from it on every forward pass.
@@ -67,7 +67,7 @@ __all__ = ["MLP", "Dense", "Grads", "LayerParams", "dense", "dense_backward", "h
 class Grads(NamedTuple):
     """What a backward pass returns: the loss's gradient with respect to the input and to each parameter.
 
-    Returned by :func:`dense_backward`, :meth:`Dense.backward` and :meth:`MLP.backward`.
+    Returned by ``dense_backward``, [`Dense.backward`][chainrule.layers.Dense.backward] and [`MLP.backward`][chainrule.layers.MLP.backward].
     """
 
     x: np.ndarray
@@ -77,7 +77,7 @@ class Grads(NamedTuple):
 
 
 def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    r"""Affine map of a batch: :math:`z = x W^\top + b`.
+    r"""Affine map of a batch: \(z = x W^\top + b\).
 
     Parameters
     ----------
@@ -88,14 +88,14 @@ def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray of shape (N, out_features)
-        :math:`z_{nj} = \sum_i x_{ni} W_{ji} + b_j`; dtype by NumPy promotion
+        \(z_{nj} = \sum_i x_{ni} W_{ji} + b_j\); dtype by NumPy promotion
         (complex if any input is complex).
     """
     return x @ W.T + b
 
 
 def dense_backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> Grads:
-    r"""Backward pass of :func:`dense`: from dL/dz to dL/dx, dL/dW and dL/db.
+    r"""Backward pass of ``dense``: from dL/dz to dL/dx, dL/dW and dL/db.
 
     Parameters
     ----------
@@ -104,7 +104,7 @@ def dense_backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> Grads:
     W : ndarray of shape (out_features, in_features)
         The weights of the forward pass.
     grad_out : ndarray of shape (N, out_features)
-        :math:`G = \partial L / \partial z`, the upstream gradient.
+        \(G = \partial L / \partial z\), the upstream gradient.
 
     Returns
     -------
@@ -114,20 +114,22 @@ def dense_backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> Grads:
 
     Notes
     -----
-    Since :math:`z_{nj} = \sum_i x_{ni} W_{ji} + b_j`, the chain rule summed over
-    every :math:`z_{nj}` that a variable touches gives
+    Since \(z_{nj} = \sum_i x_{ni} W_{ji} + b_j\), the chain rule summed over
+    every \(z_{nj}\) that a variable touches gives
 
-    .. math::
+    $$
+    \frac{\partial L}{\partial x} = G\,W, \qquad
+    \frac{\partial L}{\partial W} = G^\top x = \sum_{n=1}^{N} g_n\, x_n^\top, \qquad
+    \frac{\partial L}{\partial b} = \sum_{n=1}^{N} g_n,
+    $$
 
-        \frac{\partial L}{\partial x} = G\,W, \qquad
-        \frac{\partial L}{\partial W} = G^\top x = \sum_{n=1}^{N} g_n\, x_n^\top, \qquad
-        \frac{\partial L}{\partial b} = \sum_{n=1}^{N} g_n,
-
-    with :math:`g_n` and :math:`x_n` the :math:`n`-th rows as column vectors. A weight is
+    with \(g_n\) and \(x_n\) the \(n\)-th rows as column vectors. A weight is
     shared by every sample of the batch, so its gradient is the *sum* of the
-    per-sample outer products :math:`g_n x_n^\top`; the matrix product :math:`G^\top x`
+    per-sample outer products \(g_n x_n^\top\); the matrix product \(G^\top x\)
     computes that sum in one call.
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule.layers import dense_backward
@@ -159,18 +161,18 @@ def he_normal(
     Returns
     -------
     ndarray of shape (out_features, in_features)
-        Samples of :math:`\mathcal{N}(0, 2 / n_\text{in})`.
+        Samples of \(\mathcal{N}(0, 2 / n_\text{in})\).
 
     Notes
     -----
     With independent zero-mean weights,
-    :math:`\operatorname{Var} z_j = n_\text{in}\operatorname{Var}(W)\,\mathbb{E}[a_i^2]`, and a ReLU of a
-    symmetric :math:`z` keeps half of its second moment:
-    :math:`\mathbb{E}[a^2] = \tfrac12 \operatorname{Var} z`. Choosing
-    :math:`\operatorname{Var}(W) = 2 / n_\text{in}` therefore keeps the variance of
+    \(\operatorname{Var} z_j = n_\text{in}\operatorname{Var}(W)\,\mathbb{E}[a_i^2]\), and a ReLU of a
+    symmetric \(z\) keeps half of its second moment:
+    \(\mathbb{E}[a^2] = \tfrac12 \operatorname{Var} z\). Choosing
+    \(\operatorname{Var}(W) = 2 / n_\text{in}\) therefore keeps the variance of
     the pre-activations the same from layer to layer (He et al., 2015,
     *Delving deep into rectifiers*). PyTorch's ``nn.Linear`` uses a different
-    default (uniform on :math:`\pm 1/\sqrt{n_\text{in}}`), so comparisons with
+    default (uniform on \(\pm 1/\sqrt{n_\text{in}}\)), so comparisons with
     PyTorch copy the weights instead of re-seeding.
     """
     std = np.sqrt(2.0 / in_features)
@@ -178,14 +180,14 @@ def he_normal(
 
 
 class Dense:
-    r"""A fully connected layer :math:`z = x W^\top + b` that caches its input.
+    r"""A fully connected layer \(z = x W^\top + b\) that caches its input.
 
     Parameters
     ----------
     in_features, out_features : int
         Sizes of one input row and one output row.
     rng : numpy.random.Generator
-        Draws the initial W by :func:`he_normal`; b starts at zero.
+        Draws the initial W by ``he_normal``; b starts at zero.
     dtype : floating dtype, default float64
         dtype of W and b.
 
@@ -204,6 +206,8 @@ class Dense:
     ValueError
         If a size is not positive.
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule import Dense
@@ -233,7 +237,7 @@ class Dense:
         return f"Dense(in_features={self.in_features}, out_features={self.out_features}, dtype={self.params['W'].dtype})"
 
     def forward(self, x: ArrayLike) -> np.ndarray:
-        r"""Compute :math:`z = x W^\top + b` and cache x and W for :meth:`backward`.
+        r"""Compute \(z = x W^\top + b\) and cache x and W for [`backward`][chainrule.layers.Dense.backward].
 
         Parameters
         ----------
@@ -265,19 +269,19 @@ class Dense:
         Parameters
         ----------
         grad_out : array_like of shape (N, out_features)
-            The upstream gradient dL/dz, of the shape that :meth:`forward` returned.
+            The upstream gradient dL/dz, of the shape that [`forward`][chainrule.layers.Dense.forward] returned.
 
         Returns
         -------
         Grads
             ``x``: dL/dx of shape (N, in_features); ``params``: ``{"W": ..., "b": ...}``
             of shapes (out_features, in_features) and (out_features,). See
-            :func:`dense_backward` for the formulas.
+            ``dense_backward`` for the formulas.
 
         Raises
         ------
         RuntimeError
-            If called before :meth:`forward`.
+            If called before [`forward`][chainrule.layers.Dense.forward].
         ValueError
             If `grad_out` does not have the shape of the last forward output.
         """
@@ -299,6 +303,8 @@ class LayerParams(MutableMapping):
     layers : sequence of Dense
         The layers, first to last; layer ``l`` (counting from 1) owns ``"Wl"`` and ``"bl"``.
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule import MLP
@@ -353,7 +359,7 @@ class MLP:
         Features per layer, input first: ``MLP([4, 16, 3], rng=rng)`` maps 4
         input features through 16 hidden units to 3 logits (L = 2 layers).
     rng : numpy.random.Generator
-        Draws W1, W2, ... in that order by :func:`he_normal`; biases start at 0.
+        Draws W1, W2, ... in that order by ``he_normal``; biases start at 0.
     dtype : floating dtype, default float64
         dtype of every parameter.
 
@@ -376,27 +382,29 @@ class MLP:
 
     Notes
     -----
-    With :math:`a_0 = x`, for layers :math:`l = 1, \dots, L`:
+    With \(a_0 = x\), for layers \(l = 1, \dots, L\):
 
-    .. math::
+    $$
+    z_l = a_{l-1} W_l^\top + b_l, \qquad a_l = \operatorname{relu}(z_l)\ (l < L),
+    \qquad \text{logits} = z_L.
+    $$
 
-        z_l = a_{l-1} W_l^\top + b_l, \qquad a_l = \operatorname{relu}(z_l)\ (l < L),
-        \qquad \text{logits} = z_L.
+    Backward, from \(G_L = \partial L / \partial z_L\) (the upstream gradient ``grad_out``):
 
-    Backward, from :math:`G_L = \partial L / \partial z_L` (the upstream gradient ``grad_out``):
-
-    .. math::
-
-        \frac{\partial L}{\partial W_l} = G_l^\top a_{l-1}, \quad
-        \frac{\partial L}{\partial b_l} = \textstyle\sum_n (G_l)_n, \quad
-        G_{l-1} = (G_l W_l) \odot \operatorname{relu}'(z_{l-1}),
+    $$
+    \frac{\partial L}{\partial W_l} = G_l^\top a_{l-1}, \quad
+    \frac{\partial L}{\partial b_l} = \textstyle\sum_n (G_l)_n, \quad
+    G_{l-1} = (G_l W_l) \odot \operatorname{relu}'(z_{l-1}),
+    $$
 
     the elementwise product because ReLU's Jacobian is diagonal. Each layer's
-    :meth:`Dense.backward` computes the first two and :math:`G_l W_l`; the MLP
+    [`Dense.backward`][chainrule.layers.Dense.backward] computes the first two and \(G_l W_l\); the MLP
     applies the ReLU mask in between. Forward caches exactly what these formulas
-    read: each :class:`Dense` keeps its :math:`a_{l-1}` and :math:`W_l`, the MLP
-    keeps each hidden :math:`z_l`.
+    read: each [`Dense`][chainrule.layers.Dense] keeps its \(a_{l-1}\) and \(W_l\), the MLP
+    keeps each hidden \(z_l\).
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule import MLP, cross_entropy_grad
@@ -434,7 +442,7 @@ class MLP:
         return f"MLP(sizes={list(self.sizes)}, dtype={self.params['W1'].dtype})"
 
     def forward(self, x: ArrayLike) -> np.ndarray:
-        """Logits for a batch, caching what :meth:`backward` needs.
+        r"""Logits for a batch, caching what [`backward`][chainrule.layers.MLP.backward] needs.
 
         Parameters
         ----------
@@ -443,7 +451,7 @@ class MLP:
         Returns
         -------
         ndarray of shape (N, sizes[-1])
-            The logits :math:`z_L` (no activation after the last layer).
+            The logits \(z_L\) (no activation after the last layer).
 
         Raises
         ------
@@ -484,7 +492,7 @@ class MLP:
         Raises
         ------
         RuntimeError
-            If called before :meth:`forward`.
+            If called before [`forward`][chainrule.layers.MLP.forward].
         ValueError
             If `grad_out` does not have the shape of the last logits.
         """

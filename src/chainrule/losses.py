@@ -1,19 +1,19 @@
 r"""Softmax cross-entropy, with its gradient right below it.
 
-For logits :math:`z \in \mathbb{R}^C`, probabilities :math:`p = \operatorname{softmax}(z)`
-and a target distribution :math:`y`,
+For logits \(z \in \mathbb{R}^C\), probabilities \(p = \operatorname{softmax}(z)\)
+and a target distribution \(y\),
 
-.. math::
-
-    \ell(z, y) = -\sum_c y_c \log p_c, \qquad
-    \frac{\partial \ell}{\partial z} = p \sum_c y_c - y
-    \;\overset{\sum_c y_c = 1}{=}\; p - y .
+$$
+\ell(z, y) = -\sum_c y_c \log p_c, \qquad
+\frac{\partial \ell}{\partial z} = p \sum_c y_c - y
+\;\overset{\sum_c y_c = 1}{=}\; p - y .
+$$
 
 The semantics are those of ``torch.nn.functional.cross_entropy`` (PyTorch 2.x,
 no ``weight``, no ``ignore_index``) for logits of shape ``(C,)`` or ``(N, C)``:
 class-index or probability targets, ``reduction`` ``"mean"`` / ``"sum"`` /
 ``"none"``, and ``label_smoothing``. Non-finite logits give the values PyTorch
-gives, listed in the Notes of :func:`cross_entropy` and :func:`cross_entropy_grad`.
+gives, listed in the Notes of ``cross_entropy`` and ``cross_entropy_grad``.
 
 Differences from PyTorch, all of them stricter validation: negative labels
 (including PyTorch's ``ignore_index=-100``) are rejected instead of ignored;
@@ -45,7 +45,7 @@ Reduction = Literal["mean", "sum", "none"]
 def smoothed_targets(
     logits: np.ndarray, target: np.ndarray, is_index: bool, smoothing: float
 ) -> np.ndarray:
-    r"""The smoothed target distribution :math:`y'` as an array of the logits' shape (validated arguments)."""
+    r"""The smoothed target distribution \(y'\) as an array of the logits' shape (validated arguments)."""
     if is_index:
         dense = np.zeros(logits.shape, dtype=logits.real.dtype)
         np.put_along_axis(dense, target[..., None], 1, axis=-1)
@@ -73,21 +73,21 @@ def cross_entropy(
     Parameters
     ----------
     logits : array_like of shape (C,) or (N, C), float or complex
-        Unnormalised scores :math:`z`; complex only for the complex step.
+        Unnormalised scores \(z\); complex only for the complex step.
     target : array_like
         Either class indices, integer, of shape () for (C,) logits or (N,) for
-        (N, C) logits, each in ``[0, C)``; or probabilities :math:`y`,
+        (N, C) logits, each in ``[0, C)``; or probabilities \(y\),
         floating-point, of the logits' shape, finite and non-negative. Rows need
         not sum to 1 (see Notes). Probabilities are cast to the logits' precision.
     reduction : {"mean", "sum", "none"}, default "mean"
         ``"mean"`` divides the summed loss by N (by 1 for (C,) logits), for both
         target kinds; ``"none"`` returns one loss per row.
     label_smoothing : float in [0, 1], default 0.0
-        :math:`\varepsilon`: the target is mixed with the uniform distribution.
+        \(\varepsilon\): the target is mixed with the uniform distribution.
 
     Returns
     -------
-    NumPy scalar, or ndarray of shape (N,) for ``reduction="none"`` with (N, C) logits
+    NumPy scalar, or ndarray of shape (N,) for reduction="none" with (N, C) logits
         The loss, in the dtype of `logits`. ``"mean"`` over an empty batch
         (N = 0) is NaN, as in PyTorch.
 
@@ -106,37 +106,39 @@ def cross_entropy(
 
     Notes
     -----
-    With :math:`\log p = \operatorname{log\_softmax}(z)` (stable, one ``exp``
+    With \(\log p = \operatorname{log\_softmax}(z)\) (stable, one ``exp``
     pass), per row
 
-    .. math::
+    $$
+    \ell = -\sum_c y'_c \log p_c, \qquad
+    y' = (1 - \varepsilon)\, y + \frac{\varepsilon}{C} .
+    $$
 
-        \ell = -\sum_c y'_c \log p_c, \qquad
-        y' = (1 - \varepsilon)\, y + \frac{\varepsilon}{C} .
-
-    For a class index :math:`k` this is computed, as PyTorch does, as
-    :math:`(1-\varepsilon)(-\log p_k) + \frac{\varepsilon}{C}\sum_c (-\log p_c)`,
-    and without the second term when :math:`\varepsilon = 0`.
+    For a class index \(k\) this is computed, as PyTorch does, as
+    \((1-\varepsilon)(-\log p_k) + \frac{\varepsilon}{C}\sum_c (-\log p_c)\),
+    and without the second term when \(\varepsilon = 0\).
     Unnormalised probability rows are used as given: the loss is linear in
-    :math:`y`, so a row summing to :math:`s` is :math:`s` times the loss of
+    \(y\), so a row summing to \(s\) is \(s\) times the loss of
     the normalised row.
 
     Non-finite logits (values PyTorch 2.13 gives; gradients in
-    :func:`cross_entropy_grad`):
+    [`cross_entropy_grad`][chainrule.losses.cross_entropy_grad]):
 
-    * class index, :math:`\varepsilon = 0`: a :math:`-\infty` logit off the
-      target leaves the loss finite; :math:`-\infty` on the target gives
-      :math:`+\infty`;
-    * :math:`\varepsilon > 0`: any :math:`-\infty` logit gives :math:`+\infty`
-      (the smoothing term sums every :math:`-\log p_c`); with
-      :math:`\varepsilon = 1` and :math:`-\infty` on the target, NaN
-      (:math:`0 \cdot \infty`);
-    * probability target: :math:`-\infty` where :math:`y'_c > 0` gives
-      :math:`+\infty`; where :math:`y'_c = 0` the term :math:`0 \cdot (-\infty)`
+    * class index, \(\varepsilon = 0\): a \(-\infty\) logit off the
+      target leaves the loss finite; \(-\infty\) on the target gives
+      \(+\infty\);
+    * \(\varepsilon > 0\): any \(-\infty\) logit gives \(+\infty\)
+      (the smoothing term sums every \(-\log p_c\)); with
+      \(\varepsilon = 1\) and \(-\infty\) on the target, NaN
+      (\(0 \cdot \infty\));
+    * probability target: \(-\infty\) where \(y'_c > 0\) gives
+      \(+\infty\); where \(y'_c = 0\) the term \(0 \cdot (-\infty)\)
       is NaN, so the loss is NaN (PyTorch does not special-case
-      :math:`0 \log 0`);
-    * a row with a :math:`+\infty` or NaN logit, or all :math:`-\infty`: NaN.
+      \(0 \log 0\));
+    * a row with a \(+\infty\) or NaN logit, or all \(-\infty\): NaN.
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule import cross_entropy
@@ -177,52 +179,54 @@ def cross_entropy_grad(
     reduction: Reduction = "mean",
     label_smoothing: float = 0.0,
 ) -> np.ndarray:
-    r"""Gradient of :func:`cross_entropy` with respect to `logits`.
+    r"""Gradient of [`cross_entropy`][chainrule.losses.cross_entropy] with respect to `logits`.
 
     Parameters
     ----------
     logits, target, reduction, label_smoothing
-        As for :func:`cross_entropy`.
+        As for [`cross_entropy`][chainrule.losses.cross_entropy].
 
     Returns
     -------
-    ndarray of the shape and dtype of `logits`
-        :math:`\partial L / \partial z`. For ``reduction="none"`` row :math:`i`
-        holds :math:`\partial \ell_i / \partial z_i` (each loss depends on its
+    ndarray of the shape and dtype of logits
+        \(\partial L / \partial z\). For ``reduction="none"`` row \(i\)
+        holds \(\partial \ell_i / \partial z_i\) (each loss depends on its
         own row only), which is also the gradient of the summed losses.
 
     Raises
     ------
     TypeError, ValueError
-        As for :func:`cross_entropy`.
+        As for [`cross_entropy`][chainrule.losses.cross_entropy].
 
     Notes
     -----
-    The loss is linear in :math:`\log p` with coefficient :math:`-y'`; pulling
-    that back through log-softmax (:func:`~chainrule.softmax.log_softmax_vjp`,
-    :math:`\partial \log p_i / \partial z_j = \delta_{ij} - p_j`) gives, per row,
+    The loss is linear in \(\log p\) with coefficient \(-y'\); pulling
+    that back through log-softmax ([`log_softmax_vjp`][chainrule.softmax.log_softmax_vjp],
+    \(\partial \log p_i / \partial z_j = \delta_{ij} - p_j\)) gives, per row,
 
-    .. math::
+    $$
+    \frac{\partial \ell}{\partial z_j}
+    = \sum_i (-y'_i)(\delta_{ij} - p_j)
+    = p_j \sum_i y'_i - y'_j ,
+    \qquad \frac{\partial L}{\partial z} = \frac{1}{N}\bigl(p \textstyle\sum_i y'_i - y'\bigr)
+    \ \text{for ``mean''} .
+    $$
 
-        \frac{\partial \ell}{\partial z_j}
-        = \sum_i (-y'_i)(\delta_{ij} - p_j)
-        = p_j \sum_i y'_i - y'_j ,
-        \qquad \frac{\partial L}{\partial z} = \frac{1}{N}\bigl(p \textstyle\sum_i y'_i - y'\bigr)
-        \ \text{for ``mean''} .
-
-    **This general form is what is computed.** The familiar :math:`p - y`
-    assumes :math:`\sum_i y'_i = 1`, which holds for class indices (with or
+    **This general form is what is computed.** The familiar \(p - y\)
+    assumes \(\sum_i y'_i = 1\), which holds for class indices (with or
     without smoothing) and for normalised probability rows; for an
-    unnormalised row summing to :math:`s` the gradient is :math:`s\,p - y'`.
+    unnormalised row summing to \(s\) the gradient is \(s\,p - y'\).
 
     Non-finite logits (as PyTorch 2.13): the gradient never multiplies
-    :math:`\log p`, so it is finite whenever :math:`p` is, even where the loss
-    is :math:`+\infty` or NaN. A :math:`-\infty` logit has :math:`p_j = 0`, so
-    its gradient is :math:`-y'_j` (0 for an index target off that class without
-    smoothing, :math:`-\varepsilon/C` with smoothing), and the other entries
-    are those of the row without it. A row with a :math:`+\infty` or NaN logit,
-    or all :math:`-\infty`, has a NaN gradient in every entry.
+    \(\log p\), so it is finite whenever \(p\) is, even where the loss
+    is \(+\infty\) or NaN. A \(-\infty\) logit has \(p_j = 0\), so
+    its gradient is \(-y'_j\) (0 for an index target off that class without
+    smoothing, \(-\varepsilon/C\) with smoothing), and the other entries
+    are those of the row without it. A row with a \(+\infty\) or NaN logit,
+    or all \(-\infty\), has a NaN gradient in every entry.
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule import cross_entropy_grad, softmax

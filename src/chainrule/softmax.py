@@ -1,36 +1,36 @@
 r"""Softmax, log-softmax and log-sum-exp, each with its derivative beside it.
 
-For logits :math:`z \in \mathbb{R}^C`,
+For logits \(z \in \mathbb{R}^C\),
 
-.. math::
-
-    \operatorname{lse}(z) = \log \sum_{c} e^{z_c}, \qquad
-    p = \operatorname{softmax}(z) = e^{z - \operatorname{lse}(z)}, \qquad
-    \log p = z - \operatorname{lse}(z).
+$$
+\operatorname{lse}(z) = \log \sum_{c} e^{z_c}, \qquad
+p = \operatorname{softmax}(z) = e^{z - \operatorname{lse}(z)}, \qquad
+\log p = z - \operatorname{lse}(z).
+$$
 
 All three are computed after subtracting the row maximum
-:math:`m = \max_c z_c`, which changes nothing mathematically
-(:math:`\operatorname{softmax}(z - m) = \operatorname{softmax}(z)`) but keeps
-every exponent :math:`\le 0`, so ``exp`` never overflows and the largest term
+\(m = \max_c z_c\), which changes nothing mathematically
+(\(\operatorname{softmax}(z - m) = \operatorname{softmax}(z)\)) but keeps
+every exponent \(\le 0\), so ``exp`` never overflows and the largest term
 of the sum is exactly 1.
 
-**Complex-step safe.** The shift :math:`m` is taken from the *real part*
+**Complex-step safe.** The shift \(m\) is taken from the *real part*
 (``np.max(z.real, ...)``), and it is a constant as far as the derivative is
 concerned: it cancels exactly, so the imaginary part that the complex step
-feeds in at :math:`z + ih\,e_j` passes through ``exp``, ``sum`` and ``log``
+feeds in at \(z + ih\,e_j\) passes through ``exp``, ``sum`` and ``log``
 untouched. No ``abs``, ``sign`` or norm appears on a differentiated path.
 
 **Non-finite logits** follow PyTorch 2.x (``torch.softmax``,
 ``torch.log_softmax``, ``torch.logsumexp``):
 
-* a :math:`-\infty` logit in a row with a finite maximum gets probability
-  exactly 0 and log-probability :math:`-\infty`;
-* a row whose maximum is :math:`+\infty`, a row of all :math:`-\infty`, or a
+* a \(-\infty\) logit in a row with a finite maximum gets probability
+  exactly 0 and log-probability \(-\infty\);
+* a row whose maximum is \(+\infty\), a row of all \(-\infty\), or a
   row containing NaN gives NaN in every entry of ``softmax`` and
-  ``log_softmax`` (the shift is :math:`\infty - \infty`);
-* ``logsumexp`` returns the limit instead: :math:`+\infty` for a row
-  containing :math:`+\infty`, :math:`-\infty` for a row of all
-  :math:`-\infty` (:math:`\log 0`), NaN for a row containing NaN.
+  ``log_softmax`` (the shift is \(\infty - \infty\));
+* ``logsumexp`` returns the limit instead: \(+\infty\) for a row
+  containing \(+\infty\), \(-\infty\) for a row of all
+  \(-\infty\) (\(\log 0\)), NaN for a row containing NaN.
 
 Floating-point warnings are silenced only inside these functions and only for
 the operations that produce those documented values.
@@ -58,10 +58,10 @@ __all__ = [
 
 
 def shifted_exp(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""Return ``(s, e, total)``: :math:`s = z - \max \operatorname{Re} z`, :math:`e = e^s`, :math:`\sum e`.
+    r"""Return ``(s, e, total)``: \(s = z - \max \operatorname{Re} z\), \(e = e^s\), \(\sum e\).
 
-    The one ``exp`` pass shared by :func:`softmax`, :func:`log_softmax` and
-    :func:`chainrule.losses.cross_entropy`, on an already validated `z`. `total`
+    The one ``exp`` pass shared by ``softmax``, ``log_softmax`` and
+    ``chainrule.losses.cross_entropy``, on an already validated `z`. `total`
     keeps the reduced axis (``keepdims``), so ``e / total`` is the softmax and
     ``s - log(total)`` the log-softmax. For a finite row, ``max(s.real) == 0`` and
     ``1 <= total <= C``. Not in ``__all__``: a building block of the package, not
@@ -95,8 +95,8 @@ def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarra
 
     Returns
     -------
-    ndarray of the shape of `z` without `axis` (or with length 1 there), dtype of `z`
-        :math:`\operatorname{lse}(z)`; a NumPy scalar when `z` is 1-D and
+    ndarray of the shape of z without axis (or with length 1 there), dtype of z
+        \(\operatorname{lse}(z)\); a NumPy scalar when `z` is 1-D and
         `keepdims` is False, as for NumPy's own reductions.
 
     Raises
@@ -108,17 +108,19 @@ def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarra
 
     Notes
     -----
-    .. math::
-
-        \operatorname{lse}(z) = m + \log \sum_c e^{z_c - m}, \qquad m = \max_c \operatorname{Re} z_c,
-        \qquad \frac{\partial \operatorname{lse}}{\partial z_j} = \frac{e^{z_j}}{\sum_c e^{z_c}} = p_j .
+    $$
+    \operatorname{lse}(z) = m + \log \sum_c e^{z_c - m}, \qquad m = \max_c \operatorname{Re} z_c,
+    \qquad \frac{\partial \operatorname{lse}}{\partial z_j} = \frac{e^{z_j}}{\sum_c e^{z_c}} = p_j .
+    $$
 
     **Its gradient is the softmax**: ``softmax(z)`` is the derivative rule of
-    ``logsumexp``. Where the row maximum is :math:`\pm\infty` the shift is
+    ``logsumexp``. Where the row maximum is \(\pm\infty\) the shift is
     replaced by 0 (as ``torch.logsumexp`` does) so that the result is the
-    limit: :math:`+\infty` if any entry is :math:`+\infty`, :math:`-\infty` for
-    a row of all :math:`-\infty`.
+    limit: \(+\infty\) if any entry is \(+\infty\), \(-\infty\) for
+    a row of all \(-\infty\).
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule.softmax import logsumexp
@@ -154,8 +156,8 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
 
     Returns
     -------
-    ndarray of the shape and dtype of `z`
-        Probabilities :math:`p`.
+    ndarray of the shape and dtype of z
+        Probabilities \(p\).
 
     Raises
     ------
@@ -166,13 +168,17 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
 
     Notes
     -----
-    .. math:: p_i = \frac{e^{z_i - m}}{\sum_c e^{z_c - m}}, \qquad m = \max_c \operatorname{Re} z_c .
+    $$
+    p_i = \frac{e^{z_i - m}}{\sum_c e^{z_c - m}}, \qquad m = \max_c \operatorname{Re} z_c .
+    $$
 
-    Derivative: :func:`softmax_jacobian` (:math:`J = \operatorname{diag}(p) - p p^\top`),
-    and the matrix-free products :func:`softmax_jvp` / :func:`softmax_vjp`.
-    A row with a :math:`+\infty`, all :math:`-\infty`, or a NaN is NaN throughout
-    (as in PyTorch); a single :math:`-\infty` among finite logits gets exactly 0.
+    Derivative: [`softmax_jacobian`][chainrule.softmax.softmax_jacobian] (\(J = \operatorname{diag}(p) - p p^\top\)),
+    and the matrix-free products [`softmax_jvp`][chainrule.softmax.softmax_jvp] / [`softmax_vjp`][chainrule.softmax.softmax_vjp].
+    A row with a \(+\infty\), all \(-\infty\), or a NaN is NaN throughout
+    (as in PyTorch); a single \(-\infty\) among finite logits gets exactly 0.
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule.softmax import softmax
@@ -187,7 +193,7 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
 
 
 def softmax_jacobian(z: ArrayLike) -> np.ndarray:
-    r"""Jacobian of :func:`softmax` over the last axis, one C x C matrix per row.
+    r"""Jacobian of [`softmax`][chainrule.softmax.softmax] over the last axis, one C x C matrix per row.
 
     Parameters
     ----------
@@ -196,8 +202,8 @@ def softmax_jacobian(z: ArrayLike) -> np.ndarray:
 
     Returns
     -------
-    ndarray of shape (..., C, C), dtype of `z`
-        ``J[..., i, j]`` :math:`= \partial p_i / \partial z_j` (numerator layout).
+    ndarray of shape (..., C, C), dtype of z
+        ``J[..., i, j]`` \(= \partial p_i / \partial z_j\) (numerator layout).
 
     Raises
     ------
@@ -208,15 +214,19 @@ def softmax_jacobian(z: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    .. math:: J_{ij} = \frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - p_j),
+    $$
+    J_{ij} = \frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - p_j),
+    $$
               \qquad J = \operatorname{diag}(p) - p\,p^\top .
 
-    :math:`J` is symmetric, each row and column sums to 0 (adding a constant to
-    every logit does not change :math:`p`, so :math:`J\mathbf{1} = 0`), and it
-    is positive semi-definite (:math:`v^\top J v = \operatorname{Var}_p(v) \ge 0`).
-    Forming it costs :math:`O(C^2)` per row; backpropagation never needs to,
-    see :func:`softmax_vjp`.
+    \(J\) is symmetric, each row and column sums to 0 (adding a constant to
+    every logit does not change \(p\), so \(J\mathbf{1} = 0\)), and it
+    is positive semi-definite (\(v^\top J v = \operatorname{Var}_p(v) \ge 0\)).
+    Forming it costs \(O(C^2)\) per row; backpropagation never needs to,
+    see [`softmax_vjp`][chainrule.softmax.softmax_vjp].
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule.softmax import softmax_jacobian
@@ -244,20 +254,20 @@ def _softmax_product(z: ArrayLike, vector: ArrayLike, name: str) -> np.ndarray:
 
 
 def softmax_jvp(z: ArrayLike, tangent: ArrayLike) -> np.ndarray:
-    r"""Jacobian-vector product :math:`J v` of :func:`softmax` (last axis), without forming J.
+    r"""Jacobian-vector product \(J v\) of [`softmax`][chainrule.softmax.softmax] (last axis), without forming J.
 
     Parameters
     ----------
     z : array_like of shape (..., C), float or complex
         Logits at which the Jacobian is taken.
     tangent : array_like of shape (..., C), float or complex
-        :math:`v`, a direction in logit space, one per row (not an upstream
+        \(v\), a direction in logit space, one per row (not an upstream
         gradient: this is the forward-mode product).
 
     Returns
     -------
     ndarray of shape (..., C)
-        :math:`J v`, the change of :math:`p` along `tangent`. Its dtype is
+        \(J v\), the change of \(p\) along `tangent`. Its dtype is
         NumPy's promotion of the dtypes of `z` and `tangent`.
 
     Raises
@@ -269,12 +279,16 @@ def softmax_jvp(z: ArrayLike, tangent: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    .. math:: J v = \bigl(\operatorname{diag}(p) - p p^\top\bigr) v = p \odot \bigl(v - \langle p, v\rangle \mathbf{1}\bigr).
+    $$
+    J v = \bigl(\operatorname{diag}(p) - p p^\top\bigr) v = p \odot \bigl(v - \langle p, v\rangle \mathbf{1}\bigr).
+    $$
 
-    :math:`O(C)` per row instead of the :math:`O(C^2)` of ``softmax_jacobian(z) @ tangent``.
-    Because :math:`J` is symmetric, :math:`J v = J^\top v`: this is the same
-    formula as :func:`softmax_vjp`.
+    \(O(C)\) per row instead of the \(O(C^2)\) of ``softmax_jacobian(z) @ tangent``.
+    Because \(J\) is symmetric, \(J v = J^\top v\): this is the same
+    formula as [`softmax_vjp`][chainrule.softmax.softmax_vjp].
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule.softmax import softmax_jacobian, softmax_jvp
@@ -287,19 +301,19 @@ def softmax_jvp(z: ArrayLike, tangent: ArrayLike) -> np.ndarray:
 
 
 def softmax_vjp(z: ArrayLike, grad_out: ArrayLike) -> np.ndarray:
-    r"""Vector-Jacobian product :math:`J^\top g` of :func:`softmax` (last axis): its backward pass.
+    r"""Vector-Jacobian product \(J^\top g\) of [`softmax`][chainrule.softmax.softmax] (last axis): its backward pass.
 
     Parameters
     ----------
     z : array_like of shape (..., C), float or complex
-        Logits that were passed to :func:`softmax`.
+        Logits that were passed to [`softmax`][chainrule.softmax.softmax].
     grad_out : array_like of shape (..., C), float or complex
-        The upstream gradient :math:`g = \partial L / \partial p`, one per row.
+        The upstream gradient \(g = \partial L / \partial p\), one per row.
 
     Returns
     -------
     ndarray of shape (..., C)
-        :math:`\partial L / \partial z = J^\top g`. Its dtype is NumPy's
+        \(\partial L / \partial z = J^\top g\). Its dtype is NumPy's
         promotion of the dtypes of `z` and `grad_out`.
 
     Raises
@@ -311,12 +325,16 @@ def softmax_vjp(z: ArrayLike, grad_out: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    .. math:: \frac{\partial L}{\partial z_j} = \sum_i \frac{\partial L}{\partial p_i} J_{ij}
+    $$
+    \frac{\partial L}{\partial z_j} = \sum_i \frac{\partial L}{\partial p_i} J_{ij}
+    $$
               = p_j \Bigl(g_j - \sum_i g_i\, p_i\Bigr),
               \qquad J^\top g = p \odot \bigl(g - \langle p, g\rangle \mathbf{1}\bigr).
 
-    The same formula as :func:`softmax_jvp`, because :math:`J^\top = J`.
+    The same formula as [`softmax_jvp`][chainrule.softmax.softmax_jvp], because \(J^\top = J\).
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule.softmax import softmax_jacobian, softmax_vjp
@@ -345,8 +363,8 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
 
     Returns
     -------
-    ndarray of the shape and dtype of `z`
-        :math:`\log p`, every entry :math:`\le 0`.
+    ndarray of the shape and dtype of z
+        \(\log p\), every entry \(\le 0\).
 
     Raises
     ------
@@ -357,14 +375,18 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
 
     Notes
     -----
-    .. math:: \log p_i = (z_i - m) - \log \sum_c e^{z_c - m}, \qquad m = \max_c \operatorname{Re} z_c .
+    $$
+    \log p_i = (z_i - m) - \log \sum_c e^{z_c - m}, \qquad m = \max_c \operatorname{Re} z_c .
+    $$
 
-    Since the largest shifted term is :math:`e^0 = 1`, the sum lies in
-    :math:`[1, C]` and its log cannot be :math:`-\infty`; ``log(softmax(z))``
-    instead returns :math:`-\infty` as soon as some :math:`p_i` underflows.
-    Derivative: :math:`\partial \log p_i / \partial z_j = \delta_{ij} - p_j`,
-    applied by :func:`log_softmax_vjp`.
+    Since the largest shifted term is \(e^0 = 1\), the sum lies in
+    \([1, C]\) and its log cannot be \(-\infty\); ``log(softmax(z))``
+    instead returns \(-\infty\) as soon as some \(p_i\) underflows.
+    Derivative: \(\partial \log p_i / \partial z_j = \delta_{ij} - p_j\),
+    applied by [`log_softmax_vjp`][chainrule.softmax.log_softmax_vjp].
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule.softmax import log_softmax
@@ -378,19 +400,19 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
 
 
 def log_softmax_vjp(z: ArrayLike, grad_out: ArrayLike) -> np.ndarray:
-    r"""Vector-Jacobian product of :func:`log_softmax` (last axis): its backward pass.
+    r"""Vector-Jacobian product of [`log_softmax`][chainrule.softmax.log_softmax] (last axis): its backward pass.
 
     Parameters
     ----------
     z : array_like of shape (..., C), float or complex
-        Logits that were passed to :func:`log_softmax`.
+        Logits that were passed to [`log_softmax`][chainrule.softmax.log_softmax].
     grad_out : array_like of shape (..., C), float or complex
-        The upstream gradient :math:`g = \partial L / \partial \log p`, one per row.
+        The upstream gradient \(g = \partial L / \partial \log p\), one per row.
 
     Returns
     -------
     ndarray of shape (..., C)
-        :math:`\partial L / \partial z`. Its dtype is NumPy's promotion of the
+        \(\partial L / \partial z\). Its dtype is NumPy's promotion of the
         dtypes of `z` and `grad_out`.
 
     Raises
@@ -402,15 +424,19 @@ def log_softmax_vjp(z: ArrayLike, grad_out: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    .. math:: \frac{\partial \log p_i}{\partial z_j} = \delta_{ij} - p_j, \qquad
+    $$
+    \frac{\partial \log p_i}{\partial z_j} = \delta_{ij} - p_j, \qquad
+    $$
               \frac{\partial L}{\partial z_j} = \sum_i g_i (\delta_{ij} - p_j)
               = g_j - p_j \sum_i g_i .
 
     This is the rule the cross-entropy gradient is built from: with
-    :math:`g = -y` it gives :math:`p \sum_i y_i - y`.
-    (The Jacobian :math:`I - \mathbf{1} p^\top` is not symmetric; the
-    forward product would be :math:`v - \langle p, v \rangle \mathbf{1}`.)
+    \(g = -y\) it gives \(p \sum_i y_i - y\).
+    (The Jacobian \(I - \mathbf{1} p^\top\) is not symmetric; the
+    forward product would be \(v - \langle p, v \rangle \mathbf{1}\).)
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule.softmax import log_softmax_vjp, softmax
