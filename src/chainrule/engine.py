@@ -1,17 +1,17 @@
 r"""Reverse mode, built: a small autodiff engine on NumPy arrays.
 
-A :class:`Tensor` wraps a float32 or float64 array. Every operation on tensors
+A ``Tensor`` wraps a float32 or float64 array. Every operation on tensors
 computes its output with NumPy and records, right beside it, one
 vector-Jacobian product (VJP) per input: the rule that turns the gradient of
-the output, ``grad_out`` :math:`= \nabla_{\text{out}} L`, into that input's
-share :math:`J^\top \texttt{grad\_out}`. :meth:`Tensor.backward` visits the
+the output, ``grad_out`` \(= \nabla_{\text{out}} L\), into that input's
+share \(J^\top \texttt{grad\_out}\). ``Tensor.backward`` visits the
 recorded graph once, in reverse topological order, and adds (``+=``) each
 share into ``.grad`` of the tensors you created.
 
-The rules are plain functions of arrays listed in :data:`RULES`: each returns
+The rules are plain functions of arrays listed in ``RULES``: each returns
 ``(out, vjps)``, the forward value and a tuple with one VJP per array input.
-They accept complex arrays, so a test can get :math:`Ju` by the complex step
-through the very forward whose :math:`J^\top v` the VJP computes.
+They accept complex arrays, so a test can get \(Ju\) by the complex step
+through the very forward whose \(J^\top v\) the VJP computes.
 
 Derived, rule by rule, on the site page *Reverse mode, built*
 (``docs/reverse-mode-built.md``).
@@ -58,15 +58,17 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
     Returns
     -------
-    ndarray of shape `shape`
+    ndarray of shape shape
 
     Notes
     -----
     Broadcasting copies one input entry into every output entry along a new
     (leading) axis or a stretched size-1 axis. A copied entry reaches the loss
     along every copy, so its gradient is the sum over the copies: for
-    :math:`Z = X + \mathbf 1 b^\top`, :math:`\nabla_b L = G^\top \mathbf 1`.
+    \(Z = X + \mathbf 1 b^\top\), \(\nabla_b L = G^\top \mathbf 1\).
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule.engine import unbroadcast
@@ -208,13 +210,13 @@ def _nll(log_probs, *, target, is_index, smoothing, reduction):
     return out, (vjp,)
 
 
-#: Every rule of the engine by name: ``rule(*arrays, **params) -> (out, vjps)``.
 RULES: dict[str, Rule] = {
     "add": _add, "sub": _sub, "mul": _mul, "div": _div, "neg": _neg, "pow": _pow,
     "matmul": _matmul, "sum": _sum, "mean": _mean, "reshape": _reshape,
     "transpose": _transpose, "getitem": _getitem, "exp": _exp, "log": _log, "tanh": _tanh,
     "sigmoid": _sigmoid, "relu": _relu, "log_softmax": _log_softmax, "nll": _nll,
 }
+"""Every rule of the engine by name: ``rule(*arrays, **params) -> (out, vjps)``."""
 
 
 # ---------------------------------------------------------------------------
@@ -254,12 +256,12 @@ class Tensor:
     ----------
     data : ndarray
         The values.
-    grad : ndarray of the shape and dtype of `data`, or None
-        For a tensor you created: zeros at first, then every :meth:`backward`
-        adds its gradient (``+=``) until :meth:`zero_grad`. None for the
+    grad : ndarray of the shape and dtype of data, or None
+        For a tensor you created: zeros at first, then every [`backward`][chainrule.engine.Tensor.backward]
+        adds its gradient (``+=``) until [`zero_grad`][chainrule.engine.Tensor.zero_grad]. None for the
         result of an operation (its gradient is freed once passed on).
     op : str
-        ``"leaf"`` for a tensor you created, else the name of its rule in :data:`RULES`.
+        ``"leaf"`` for a tensor you created, else the name of its rule in ``RULES``.
     parents : tuple of Tensor
         The operands this tensor was computed from (empty for a leaf, and for
         a result that no leaf of yours flows into).
@@ -394,10 +396,10 @@ class Tensor:
     def relu(self) -> Tensor: return Tensor._result("relu", (self,))
 
     def log_softmax(self, axis: int = -1) -> Tensor:
-        r"""Log-probabilities :math:`z - \operatorname{lse}(z)` along `axis`.
+        r"""Log-probabilities \(z - \operatorname{lse}(z)\) along `axis`.
 
-        Backward: :math:`g - p\,(\mathbf 1^\top g)` along the axis, with
-        :math:`p = e^{\text{out}}`.
+        Backward: \(g - p\,(\mathbf 1^\top g)\) along the axis, with
+        \(p = e^{\text{out}}\).
         """
         return Tensor._result("log_softmax", (self,), axis=axis)
 
@@ -414,17 +416,17 @@ class Tensor:
 
     # -- reverse mode ------------------------------------------------------------
     def zero_grad(self) -> None:
-        """Reset ``.grad`` to zeros (a tensor you created) before the next :meth:`backward`."""
+        """Reset ``.grad`` to zeros (a tensor you created) before the next [`backward`][chainrule.engine.Tensor.backward]."""
         if self.op == "leaf":
             self.grad = np.zeros_like(self.data)
 
     def backward(self, grad_out: ArrayLike | None = None) -> None:
-        r"""Add :math:`\partial(\langle \texttt{grad\_out}, \text{self}\rangle)/\partial t` to ``t.grad`` of every leaf t.
+        r"""Add \(\partial(\langle \texttt{grad\_out}, \text{self}\rangle)/\partial t\) to ``t.grad`` of every leaf t.
 
         Parameters
         ----------
         grad_out : array_like of this tensor's shape, float, optional
-            The upstream gradient :math:`\nabla_{\text{self}} L`. Leave it out
+            The upstream gradient \(\nabla_{\text{self}} L\). Leave it out
             for a scalar (0-d) tensor, which is seeded with 1.
 
         Raises
@@ -439,7 +441,7 @@ class Tensor:
         -----
         The graph is visited once, children before parents (reverse
         topological order), with no recursion, so graphs of any depth work.
-        A tensor used :math:`k` times receives :math:`k` shares, and they add.
+        A tensor used \(k\) times receives \(k\) shares, and they add.
         """
         if grad_out is None:
             if self.ndim:
@@ -475,9 +477,11 @@ def topological_order(root: Tensor) -> list[Tensor]:
     """The tensors that `root` was computed from, each after all of its inputs, `root` last.
 
     Only tensors on a path from a leaf you created are listed (constants are
-    not); :meth:`Tensor.backward` visits this list in reverse. Iterative depth-first
+    not); ``Tensor.backward`` visits this list in reverse. Iterative depth-first
     search, so a graph deeper than Python's recursion limit is fine.
 
+    Examples
+    --------
     ```python
     import numpy as np
     from chainrule.engine import Tensor, topological_order
@@ -524,9 +528,9 @@ def nll(
     Parameters
     ----------
     log_probs : Tensor of shape (C,) or (N, C)
-        :math:`\log p`, for example ``logits.log_softmax()``.
+        \(\log p\), for example ``logits.log_softmax()``.
     target, reduction, label_smoothing
-        As for :func:`chainrule.cross_entropy`: class indices of shape () or
+        As for ``chainrule.cross_entropy``: class indices of shape () or
         (N,), or probabilities of the shape of `log_probs`.
 
     Returns
@@ -537,13 +541,13 @@ def nll(
     Raises
     ------
     TypeError, ValueError
-        As :func:`chainrule.cross_entropy`; the messages call `log_probs` "logits".
+        As ``chainrule.cross_entropy``; the messages call `log_probs` "logits".
 
     Notes
     -----
-    Per row :math:`\ell = -\sum_c y'_c \log p_c` with
-    :math:`y' = (1 - \alpha) y + \alpha / C`, so the backward rule is
-    :math:`\partial L / \partial \log p = -y'` (divided by N for ``"mean"``).
+    Per row \(\ell = -\sum_c y'_c \log p_c\) with
+    \(y' = (1 - \alpha) y + \alpha / C\), so the backward rule is
+    \(\partial L / \partial \log p = -y'\) (divided by N for ``"mean"``).
     """
     log_probs = _tensor(log_probs, "log_probs")
     params = _loss_params(log_probs, target, reduction, label_smoothing)
@@ -553,28 +557,30 @@ def nll(
 def cross_entropy(
     logits: Tensor, target: ArrayLike, *, reduction: str = "mean", label_smoothing: float = 0.0
 ) -> Tensor:
-    r"""Softmax cross-entropy with :func:`chainrule.cross_entropy`'s semantics, as two operations.
+    r"""Softmax cross-entropy with ``chainrule.cross_entropy``'s semantics, as two operations.
 
     ``nll(logits.log_softmax(-1), target, ...)``: the backward pass runs the
     two VJPs one after the other, and their product is the fused
-    :math:`(p\sum_c y'_c - y')/N` of :func:`chainrule.cross_entropy_grad`.
+    \((p\sum_c y'_c - y')/N\) of ``chainrule.cross_entropy_grad``.
 
     Parameters
     ----------
     logits : Tensor of shape (C,) or (N, C)
     target, reduction, label_smoothing
-        As for :func:`chainrule.cross_entropy`.
+        As for ``chainrule.cross_entropy``.
 
     Returns
     -------
     Tensor
-        As :func:`chainrule.cross_entropy` returns, wrapped.
+        As ``chainrule.cross_entropy`` returns, wrapped.
 
     Raises
     ------
     TypeError, ValueError
-        As :func:`chainrule.cross_entropy`, with the same messages.
+        As ``chainrule.cross_entropy``, with the same messages.
 
+    Examples
+    --------
     ```python
     import numpy as np
     import chainrule as cr
