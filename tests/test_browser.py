@@ -206,7 +206,7 @@ def test_search_for_softmax_lands_on_the_softmax_page(browser: Browser, base_url
         first.wait_for(timeout=15_000)
         first.click()
         page.wait_for_load_state("networkidle")
-        assert "softmax-cross-entropy" in page.url
+        assert "/softmax/" in page.url, page.url
     finally:
         opened.close()
 
@@ -240,7 +240,7 @@ def test_colour_toggle_switches_scheme_and_diagrams_follow_it(browser: Browser, 
 
 
 def test_code_blocks_have_a_copy_button(browser: Browser, base_url: str) -> None:
-    opened = Visit(browser, base_url + "softmax-cross-entropy/")
+    opened = Visit(browser, base_url + "softmax/in-practice/")
     try:
         blocks = opened.page.locator(".md-content pre > code").count()
         assert blocks > 0
@@ -271,8 +271,8 @@ def test_instant_navigation_typesets_math_on_the_next_page(browser: Browser, bas
     opened = Visit(browser, base_url)
     try:
         page = opened.page
-        page.locator("a.md-nav__link[href*='softmax-cross-entropy']").first.click()
-        page.wait_for_url(re.compile(r".*softmax-cross-entropy/?$"))
+        page.locator("a.md-nav__link[href*='softmax/jacobian']").first.click()
+        page.wait_for_url(re.compile(r".*softmax/jacobian/?$"))
         wait_until_rendered(page)
         assert page.locator(".md-content .katex").count() > 0
         assert opened.errors == []
@@ -289,7 +289,7 @@ def test_instant_navigation_typesets_math_on_the_next_page(browser: Browser, bas
 MAX_WHOLE_PAGE_RESTYLES = 5
 
 
-@pytest.mark.parametrize("url", ["chain-rule/", "softmax-cross-entropy/"])
+@pytest.mark.parametrize("url", ["chain-rule/total-derivative/", "drills/"])
 def test_theme_start_up_restyles_the_whole_page_at_most_five_times(browser: Browser, base_url: str, url: str) -> None:
     context = browser.new_context(viewport={"width": 412, "height": 823})
     try:
