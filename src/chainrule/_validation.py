@@ -320,7 +320,7 @@ class CrossEntropyArgs(NamedTuple):
     is_index: bool
     """Whether `target` holds class indices."""
     reduction: str
-    """One of :data:`REDUCTIONS`."""
+    """One of ``REDUCTIONS``."""
     smoothing: float
     """The label smoothing, a Python float in [0, 1]."""
 
