@@ -1,6 +1,6 @@
 """MkDocs hooks of the chainrule site (listed under ``hooks:`` in mkdocs.yml).
 
-Five jobs, each small:
+Seven jobs, each small:
 
 * **Math at build time.**  Every formula is typeset by the pinned KaTeX
   (:mod:`chainrule_site.typeset`) into HTML + MathML, so pages carry no math
@@ -17,6 +17,11 @@ Five jobs, each small:
   drawn by its code during the build and served as ``figures/<name>.svg``.
 * **Notebooks run once per content.**  Each notebook is rendered from the
   executed copy that :mod:`chainrule_site.notebooks` caches.
+* **The API reference, linked both ways** (:mod:`chainrule_site.reference`):
+  its entries are checked against ``chainrule.__all__``, each lists the pages
+  whose code uses it, and a page's ``cr.name`` links to its entry.
+* **Every page as a notebook** (:mod:`chainrule_site.page_notebooks`),
+  generated beside the page and offered for download by the template.
 
 Everything slow is cached on disk by the content it depends on
 (:mod:`chainrule_site.cache`), so a rebuild after an edit redoes only what the
@@ -34,6 +39,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from chainrule_site import page_notebooks, reference
 from chainrule_site.diagrams import THEMES, DiagramError, Renderer, merge_themes
 from chainrule_site.equations.source import strip_directives
 from chainrule_site.notebooks import NotebookError, executed
@@ -89,7 +95,15 @@ def on_files(files: Files, config: Any) -> Files:
     for name, svg in render_all().items():
         files.append(File.generated(config, f"figures/{name}.svg", content=svg))
         _figure_sizes[name] = svg_size(svg)
+    reference.collect(files, config)  # the API page's entries (a missing one fails the build), the pages' uses
+    page_notebooks.add_to_site(files, config)  # each page with Python blocks as a notebook, beside the page
     return files
+
+
+def on_nav(nav: Any, config: Any, files: Files) -> Any:
+    """Remember the reading order, for the API reference's "Used on" lists."""
+    reference.remember_nav(nav)
+    return nav
 
 
 #: Figure name -> its intrinsic (width, height) in CSS pixels, filled by on_files.
@@ -191,6 +205,7 @@ def label_equations(markdown: str) -> str:
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
     """Drop the equation checks (``<!-- eq:... -->``, run by the tests); number and anchor labelled equations."""
+    page_notebooks.offer(page)  # page.meta.notebook: the download the template offers
     return label_equations(strip_directives(markdown))
 
 
@@ -245,7 +260,8 @@ def on_page_content(html_content: str, page: Any, config: Any, files: Files) -> 
         html_content = typeset_html(html_content)
     except TeXError as err:
         raise PluginError(f"{page.file.src_uri}: {err}") from err
-    return size_figures(draw_diagrams(html_content, page_id))
+    html_content = size_figures(draw_diagrams(html_content, page_id))
+    return reference.process_page(html_content, page, files)  # "Used on" lines; `cr.name` links to its entry
 
 
 def on_post_build(config: Any) -> None:
