@@ -64,7 +64,8 @@ def browser() -> Iterator[Browser]:
 class Visit:
     """A page opened in a fresh context, with every request and console message recorded."""
 
-    def __init__(self, browser: Browser, url: str, *, width: int = 1280, scheme: str = "light") -> None:
+    def __init__(self, browser: Browser, url: str, *, width: int = 1280, scheme: str = "light",
+                 until: str = "networkidle") -> None:
         self.context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
         self.page: Page = self.context.new_page()
         self.requests: list[str] = []
@@ -75,8 +76,9 @@ class Visit:
         self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(url, wait_until="networkidle")  # the search index and fonts arrive after `load`
-        wait_until_rendered(self.page)
+        # "networkidle": also the requests made after `load` (the search index); ~0.5 s more per visit
+        self.page.goto(url, wait_until=until)
+        self.page.evaluate("() => document.fonts.ready.then(() => true)")
 
     def close(self) -> None:
         self.context.close()
@@ -122,7 +124,11 @@ def findings(browser: Browser, base_url: str, url: str, variant: str) -> Finding
     """Open ``url`` once in ``variant`` (per test worker) and record everything the page tests check."""
     if (url, variant) not in _findings:
         width, scheme = VARIANTS[variant]
-        opened = Visit(browser, base_url + url, width=width, scheme=scheme)
+        # The desktop visit waits for the network to go idle, so its request checks see every request
+        # the page makes (the search index comes after `load`); the phone and dark visits, which differ
+        # only in layout and colours, stop at `load`.
+        opened = Visit(browser, base_url + url, width=width, scheme=scheme,
+                       until="networkidle" if variant == "desktop" else "load")
         try:
             found = Findings(opened.page.evaluate(FINDINGS))
             if variant != "dark":
@@ -257,11 +263,12 @@ def test_drill_solutions_are_closed_until_clicked(browser: Browser, base_url: st
         solutions = opened.page.locator("details.success")
         assert solutions.count() >= 6
         first = solutions.first
+        code = first.locator(":scope > .highlight pre").first  # the solution's own code, not a nested box's
         assert first.get_attribute("open") is None
-        assert not first.locator("pre").first.is_visible()
-        first.locator("summary").click()
+        assert not code.is_visible()
+        first.locator(":scope > summary").click()
         assert first.get_attribute("open") is not None
-        assert first.locator("pre").first.is_visible()
+        assert code.is_visible()
     finally:
         opened.close()
 
@@ -289,7 +296,7 @@ def test_instant_navigation_typesets_math_on_the_next_page(browser: Browser, bas
 MAX_WHOLE_PAGE_RESTYLES = 5
 
 
-@pytest.mark.parametrize("url", ["chain-rule/total-derivative/", "drills/"])
+@pytest.mark.parametrize("url", ["notation/", "chain-rule/jacobians/"])
 def test_theme_start_up_restyles_the_whole_page_at_most_five_times(browser: Browser, base_url: str, url: str) -> None:
     context = browser.new_context(viewport={"width": 412, "height": 823})
     try:
@@ -306,7 +313,7 @@ def test_theme_start_up_restyles_the_whole_page_at_most_five_times(browser: Brow
         for e in events
         if e.get("name") == "UpdateLayoutTree" and e.get("ph") == "X" and (e.get("args", {}).get("elementCount") or 0) > 0.6 * elements
     ]
-    assert elements > 10_000, f"{url} has {elements} elements: pick a longer page for this test"
+    assert elements > 5_000, f"{url} has {elements} elements: pick a longer page for this test"
     assert 1 <= len(whole) <= MAX_WHOLE_PAGE_RESTYLES, \
         f"{url}: {len(whole)} whole-page restyles while loading ({elements} elements), (ms, script stack): {whole}"
 
