@@ -216,8 +216,8 @@ def softmax_jacobian(z: ArrayLike) -> np.ndarray:
     -----
     $$
     J_{ij} = \frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - p_j),
+    \qquad J = \operatorname{diag}(p) - p\,p^\top .
     $$
-              \qquad J = \operatorname{diag}(p) - p\,p^\top .
 
     \(J\) is symmetric, each row and column sums to 0 (adding a constant to
     every logit does not change \(p\), so \(J\mathbf{1} = 0\)), and it
@@ -327,9 +327,9 @@ def softmax_vjp(z: ArrayLike, grad_out: ArrayLike) -> np.ndarray:
     -----
     $$
     \frac{\partial L}{\partial z_j} = \sum_i \frac{\partial L}{\partial p_i} J_{ij}
+    = p_j \Bigl(g_j - \sum_i g_i\, p_i\Bigr),
+    \qquad J^\top g = p \odot \bigl(g - \langle p, g\rangle \mathbf{1}\bigr).
     $$
-              = p_j \Bigl(g_j - \sum_i g_i\, p_i\Bigr),
-              \qquad J^\top g = p \odot \bigl(g - \langle p, g\rangle \mathbf{1}\bigr).
 
     The same formula as [`softmax_jvp`][chainrule.softmax.softmax_jvp], because \(J^\top = J\).
 
@@ -426,9 +426,9 @@ def log_softmax_vjp(z: ArrayLike, grad_out: ArrayLike) -> np.ndarray:
     -----
     $$
     \frac{\partial \log p_i}{\partial z_j} = \delta_{ij} - p_j, \qquad
+    \frac{\partial L}{\partial z_j} = \sum_i g_i (\delta_{ij} - p_j)
+    = g_j - p_j \sum_i g_i .
     $$
-              \frac{\partial L}{\partial z_j} = \sum_i g_i (\delta_{ij} - p_j)
-              = g_j - p_j \sum_i g_i .
 
     This is the rule the cross-entropy gradient is built from: with
     \(g = -y\) it gives \(p \sum_i y_i - y\).
