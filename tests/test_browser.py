@@ -90,8 +90,8 @@ def wait_until_rendered(page: Page) -> None:
     page.evaluate("() => document.fonts.ready.then(() => true)")
 
 
-#: The three ways each page is opened: (viewport width, colour scheme). Every check of a
-#: page reads the findings of one of these visits, so each page is loaded three times in all.
+#: The three variants each page is checked in: (viewport width, colour scheme). All three are
+#: made from one load of the page (see `findings`).
 VARIANTS = {"desktop": (WIDTHS["desktop"], "light"), "phone": (WIDTHS["phone"], "light"),
             "dark": (WIDTHS["desktop"], "dark")}
 
@@ -114,34 +114,55 @@ FINDINGS = """() => {
 
 
 class Findings(dict):
-    """What one visit of one page found; keys of FINDINGS plus requests, failures, errors and axe's verdict."""
+    """What one variant of one page showed; keys of FINDINGS plus requests, failures, errors and axe's verdict."""
 
 
 _findings: dict[tuple[str, str], Findings] = {}
 
+#: A frame after a change of viewport or scheme, so layout and styles have caught up.
+NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
 
 def findings(browser: Browser, base_url: str, url: str, variant: str) -> Findings:
-    """Open ``url`` once in ``variant`` (per test worker) and record everything the page tests check."""
+    """What ``url`` showed in ``variant``, from one load of the page per test worker.
+
+    The page is loaded once, at desktop width in the light scheme, and waits for
+    the network to go idle (so the request checks see every request it makes,
+    the search index included). Each variant is then made from that load the
+    way a reader makes it: the phone variant by narrowing the window to 390 px,
+    the dark variant by the scheme toggle (the same ``data-md-color-scheme``
+    a reader whose system prefers dark gets at load). Every check of a variant
+    reads what was recorded for it: math, diagrams and images at desktop width;
+    overflow and a full-page screenshot at both widths; axe-core in both schemes.
+    """
     if (url, variant) not in _findings:
-        width, scheme = VARIANTS[variant]
-        # The desktop visit waits for the network to go idle, so its request checks see every request
-        # the page makes (the search index comes after `load`); the phone and dark visits, which differ
-        # only in layout and colours, stop at `load`.
-        opened = Visit(browser, base_url + url, width=width, scheme=scheme,
-                       until="networkidle" if variant == "desktop" else "load")
-        try:
-            found = Findings(opened.page.evaluate(FINDINGS))
-            if variant != "dark":
-                SHOTS.mkdir(parents=True, exist_ok=True)
-                name = (url.strip("/") or "home").replace("/", "-")
-                opened.page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-            if variant != "phone":
-                opened.page.add_script_tag(path=str(AXE))
-                found["axe"] = opened.page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")["violations"]
+        opened = Visit(browser, base_url + url, width=WIDTHS["desktop"], scheme="light")
+        page = opened.page
+        name = (url.strip("/") or "home").replace("/", "-")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+
+        def record(variant: str, *, shot: bool, axe: bool) -> None:
+            found = Findings(page.evaluate(FINDINGS))
+            if shot:
+                page.screenshot(path=str(SHOTS / f"{name}-{VARIANTS[variant][0]}.png"), full_page=True)
+            if axe:
+                found["axe"] = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")["violations"]
             found.update(requests=list(opened.requests), failed=list(opened.failed), errors=list(opened.errors))
+            _findings[url, variant] = found
+
+        try:
+            page.add_script_tag(path=str(AXE))
+            record("desktop", shot=True, axe=True)
+            page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+            page.evaluate(NEXT_FRAME)
+            record("phone", shot=True, axe=False)
+            page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+            page.locator("form[data-md-component=palette] label:visible").first.click()
+            page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
+            page.evaluate(NEXT_FRAME)
+            record("dark", shot=False, axe=True)
         finally:
             opened.close()
-        _findings[url, variant] = found
     return _findings[url, variant]
 
 
