@@ -92,6 +92,34 @@ def test_stratified_split_rejects_bad_arguments_with_a_sentence(labels, test_fra
         stratified_split(labels, test_fraction, rng=np.random.default_rng(0))
 
 
+@pytest.mark.parametrize(
+    ("test_fraction", "error", "message"),
+    [
+        ("0.2", TypeError, "test_fraction must be a number strictly between 0 and 1, got str '0.2'"),
+        (True, TypeError, "test_fraction must be a number strictly between 0 and 1, got bool True"),  # not 1
+        (None, TypeError, "test_fraction must be a number strictly between 0 and 1, got NoneType None"),
+        (0.0, ValueError, "test_fraction must be strictly between 0 and 1, got 0.0"),
+        (1, ValueError, "test_fraction must be strictly between 0 and 1, got 1.0"),
+        (-0.5, ValueError, "test_fraction must be strictly between 0 and 1, got -0.5"),
+        (float("nan"), ValueError, "test_fraction must be strictly between 0 and 1, got nan"),
+    ],
+    ids=["string", "bool", "none", "zero", "one", "negative", "nan"],
+)
+def test_a_test_fraction_of_the_wrong_kind_is_a_type_error_and_out_of_range_a_value_error(
+    test_fraction, error, message
+) -> None:
+    with pytest.raises(error) as caught:
+        stratified_split(np.array([0, 0, 1, 1]), test_fraction, rng=np.random.default_rng(0))
+    assert type(caught.value) is error and str(caught.value) == message
+
+
+def test_a_numpy_test_fraction_gives_the_split_of_the_same_python_float() -> None:
+    labels = np.repeat([0, 1], 10)
+    from_numpy = stratified_split(labels, np.float32(0.25), rng=np.random.default_rng(3))
+    from_python = stratified_split(labels, 0.25, rng=np.random.default_rng(3))
+    assert all(np.array_equal(a, b) for a, b in zip(from_numpy, from_python))
+
+
 def test_stratified_split_needs_a_generator() -> None:
     with pytest.raises(TypeError, match="numpy.random.Generator"):
         stratified_split(np.array([0, 0, 1, 1]), 0.5, rng=0)

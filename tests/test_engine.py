@@ -303,6 +303,8 @@ BAD_LOSS_ARGS = [
     (np.ones((2, 3)), np.full((2, 3), -0.5), {}),
     (np.ones((2, 3)), np.array(["a", "b"]), {}),
     (np.ones((2, 3)), np.array([0, 1]), {"reduction": "avg"}),
+    (np.ones((2, 3)), np.array([0, 1]), {"reduction": None}),
+    (np.ones((2, 3)), np.array([0, 1]), {"label_smoothing": True}),
     (np.ones((2, 3)), np.array([0, 1]), {"label_smoothing": 1.5}),
     (np.ones((2, 3, 4)), np.zeros((2, 3), dtype=np.int64), {}),
     (np.ones((2, 0)), np.zeros(2, dtype=np.int64), {}),
@@ -310,12 +312,31 @@ BAD_LOSS_ARGS = [
 
 
 @pytest.mark.parametrize(("logits", "target", "options"), BAD_LOSS_ARGS)
-def test_cross_entropy_rejects_what_the_package_rejects_with_the_same_message(logits, target, options) -> None:
+@pytest.mark.parametrize("as_tensor", [True, False], ids=["tensor", "array"])
+def test_cross_entropy_rejects_what_the_package_rejects_with_the_same_message(logits, target, options, as_tensor) -> None:
     with pytest.raises((TypeError, ValueError)) as expected:
         cr.cross_entropy(logits, target, **options)
-    with pytest.raises(type(expected.value)) as ours:
-        cross_entropy(Tensor(logits), target, **options)
-    assert str(ours.value) == str(expected.value)
+    for loss, argument in [(cross_entropy, logits), (nll, logits)]:  # the same checks on log_probs
+        with pytest.raises(type(expected.value)) as ours:
+            loss(Tensor(argument) if as_tensor else argument, target, **options)
+        assert type(ours.value) is type(expected.value) and str(ours.value) == str(expected.value)
+
+
+@pytest.mark.parametrize(
+    ("logits", "dtype"),
+    [(np.array([[1, 2, 3]]), "int64"), (np.ones((1, 3), dtype=np.float16), "float16"), (np.ones((1, 3), dtype=complex), "complex128")],
+    ids=["int", "float16", "complex"],
+)
+def test_the_engine_losses_word_a_non_float32_or_float64_argument_as_a_tensor_does(logits, dtype) -> None:
+    # The one documented difference from cr.cross_entropy: the argument becomes a Tensor, so
+    # float16 and complex (which cr.cross_entropy takes) are rejected too, in the Tensor's words.
+    for loss, argument in [(cross_entropy, "logits"), (nll, "log_probs")]:
+        with pytest.raises(TypeError) as caught:
+            loss(logits, np.array([0]))
+        assert str(caught.value) == f"{argument} must be a float32 or float64 array, got dtype {dtype}"
+    if dtype == "int64":
+        with pytest.raises(TypeError, match=r"^logits must be a floating-point array \(float32 or float64; complex"):
+            cr.cross_entropy(logits, np.array([0]))
 
 
 # ---------------------------------------------------------------------------

@@ -250,15 +250,132 @@ def test_non_finite_x_is_rejected():
         numerical_gradient(smooth_loss, np.array([1.0, np.nan]))
 
 
-@pytest.mark.parametrize("h", [0.0, -1e-6, np.inf, "1e-6"])
-def test_a_step_that_is_not_a_positive_finite_number_is_rejected(h):
-    with pytest.raises(ValueError, match=r"h must be a positive finite number"):
-        numerical_gradient(smooth_loss, np.ones(2), h=h)
+# Every function that takes a step: a step of the wrong kind (a bool, a string) is a TypeError,
+# a number that is not a positive finite step a ValueError.
+STEP_TAKERS = {
+    "numerical_gradient": lambda h: numerical_gradient(smooth_loss, np.ones(2), h=h),
+    "numerical_jacobian": lambda h: numerical_jacobian(np.sin, np.ones(2), h=h),
+    "check_gradient": lambda h: check_gradient(smooth_loss, smooth_loss_grad, np.ones(2), h=h),
+}
 
 
-def test_negative_tolerances_are_rejected():
-    with pytest.raises(ValueError, match=r"rtol must be a non-negative number, got -1"):
-        check_gradient(smooth_loss, smooth_loss_grad, np.ones(2), rtol=-1)
+@pytest.mark.parametrize("function", STEP_TAKERS)
+@pytest.mark.parametrize(
+    ("h", "error", "message"),
+    [
+        (True, TypeError, "h must be a positive finite number, got bool True"),
+        ("0.1", TypeError, "h must be a positive finite number, got str '0.1'"),
+        (0.0, ValueError, "h must be a positive finite number, got 0.0"),
+        (-1e-6, ValueError, "h must be a positive finite number, got -1e-06"),
+        (np.inf, ValueError, "h must be a positive finite number, got inf"),
+        (np.nan, ValueError, "h must be a positive finite number, got nan"),
+    ],
+)
+def test_a_step_of_the_wrong_kind_is_a_type_error_and_a_bad_step_a_value_error(function, h, error, message):
+    with pytest.raises(error) as caught:
+        STEP_TAKERS[function](h)
+    assert type(caught.value) is error and str(caught.value) == message
+
+
+@pytest.mark.parametrize("name", ["rtol", "atol"])
+@pytest.mark.parametrize(
+    ("value", "error", "shown"),
+    [
+        (True, TypeError, "bool True"),  # not a tolerance of 1
+        (False, TypeError, "bool False"),
+        ("0", TypeError, "str '0'"),
+        ([1e-3], TypeError, "list [0.001]"),
+        (-1, ValueError, "-1.0"),
+        (np.inf, ValueError, "inf"),  # would pass every element
+        (np.nan, ValueError, "nan"),
+    ],
+)
+def test_a_tolerance_must_be_a_finite_non_negative_number(name, value, error, shown):
+    with pytest.raises(error) as caught:
+        check_gradient(smooth_loss, smooth_loss_grad, np.ones(2), **{name: value})
+    assert type(caught.value) is error
+    assert str(caught.value) == f"{name} must be a finite non-negative number, got {shown}"
+
+
+@pytest.mark.parametrize(("rtol", "atol"), [(0, 1e-3), (np.float32(1e-6), 0), (1, 0.0)])
+def test_tolerances_given_as_numbers_of_any_real_type_are_used_as_floats(rtol, atol):
+    report = check_gradient(smooth_loss, smooth_loss_grad, np.ones(2), rtol=rtol, atol=atol)
+    assert (report.rtol, report.atol) == (float(rtol), float(atol))
+    assert type(report.rtol) is float and type(report.atol) is float
+
+
+def test_richardson_names_its_half_step_when_it_is_too_small():
+    # Richardson evaluates D(h/2) first; at x = 1e30 neither 0.5 nor 1 moves x.
+    with pytest.raises(ValueError) as caught:
+        numerical_gradient(lambda v: np.sum(v), np.array([1e30]), method="richardson", h=1.0)
+    assert str(caught.value) == (
+        "Richardson's half step h/2=0.5 (h=1) is too small to change x[0]=1e+30: x + h/2 and x - h/2 "
+        "both round to x (expected h/2 > 2.22e-16 * |x_k|; the default steps avoid this)"
+    )
+
+
+def test_richardson_names_its_half_step_where_f_misbehaves():
+    # f changes shape off x; D(h/2) is the first evaluation off x. Default step 7.4e-4 * max(1, |x_0|) at x_0 = 2.
+    with pytest.raises(ValueError) as caught:
+        numerical_jacobian(lambda v: v if v[0] == 2.0 else v[:1], np.array([2.0, 1.0]), method="richardson")
+    h = DEFAULT_STEPS["richardson"] * 2.0
+    assert str(caught.value) == (
+        f"f returned shape (1,) at x +/- h/2*e_k for index (0,), Richardson's half step h/2={h / 2:.3g} "
+        f"(h={h:.3g}) but shape (2,) at x (expected the same shape everywhere)"
+    )
+
+
+def test_central_differences_name_their_step_h():
+    with pytest.raises(ValueError, match=r"^h=1 is too small to change x\[0\]=1e\+30: x \+ h and x - h both round"):
+        numerical_gradient(lambda v: np.sum(v), np.array([1e30]), method="central", h=1.0)
+
+
+@pytest.mark.parametrize(
+    ("methods", "error", "message"),
+    [
+        ("complex", TypeError, "methods must be a sequence of method names such as ('complex', 'central'), got str 'complex' (for one method write methods=('complex',))"),
+        ("central", TypeError, "methods must be a sequence of method names such as ('complex', 'central'), got str 'central' (for one method write methods=('central',))"),
+        (None, TypeError, "methods must be a sequence of method names such as ('complex', 'central'), got NoneType None"),
+        ((), ValueError, "methods must name at least one method such as ('complex', 'central'), got ()"),
+        (("complex", "exact"), ValueError, "methods[1] must be one of 'central', 'complex' or 'richardson', got 'exact'"),
+        (("complex", None), TypeError, "methods[1] must be one of 'central', 'complex' or 'richardson', got NoneType None"),
+    ],
+    ids=["string", "another-string", "none", "empty", "unknown", "not-a-string"],
+)
+def test_check_grads_rejects_methods_that_are_not_a_sequence_of_method_names(methods, error, message):
+    with pytest.raises(error) as caught:
+        check_grads(smooth_loss, smooth_loss_grad, np.ones(2), methods=methods)
+    assert type(caught.value) is error and str(caught.value) == message
+
+
+def test_check_grads_checks_every_method_name_before_running_any_check():
+    calls = []
+
+    def counted_loss(v):
+        calls.append(v)
+        return smooth_loss(v)
+
+    with pytest.raises(ValueError, match=r"methods\[1\] must be one of"):
+        check_grads(counted_loss, smooth_loss_grad, np.ones(2), methods=["complex", "exact"])
+    assert calls == []  # the complex-step check did not run first
+
+
+@pytest.mark.parametrize("methods", [["richardson"], ("complex", "central", "richardson"), np.array(["central"])])
+def test_check_grads_takes_any_sequence_of_method_names(methods):
+    reports = check_grads(smooth_loss, smooth_loss_grad, np.ones(2), methods=methods)
+    assert [report.method for report in reports] == list(methods)
+
+
+@pytest.mark.parametrize("function", ["numerical_gradient", "numerical_jacobian", "check_gradient"])
+def test_a_method_that_is_not_a_string_is_a_type_error(function):
+    call = {
+        "numerical_gradient": lambda: numerical_gradient(smooth_loss, np.ones(2), method=None),
+        "numerical_jacobian": lambda: numerical_jacobian(np.sin, np.ones(2), method=None),
+        "check_gradient": lambda: check_gradient(smooth_loss, smooth_loss_grad, np.ones(2), method=None),
+    }[function]
+    with pytest.raises(TypeError) as caught:
+        call()
+    assert str(caught.value) == "method must be one of 'central', 'complex' or 'richardson', got NoneType None"
 
 
 @pytest.mark.parametrize("not_analytic", [np.abs, np.real], ids=["abs", "real"])

@@ -277,18 +277,42 @@ def test_mlp_rejects_a_replaced_parameter_of_the_wrong_shape(batch):
         mlp.forward(x)
 
 
+SIZES_MESSAGE = "sizes must be a sequence of at least two layer sizes such as [4, 16, 3], got "
+
+
 @pytest.mark.parametrize(
     ("sizes", "error", "message"),
     [
-        ([4], ValueError, r"sizes must be a sequence of at least two layer sizes such as \[4, 16, 3\], got \[4\]"),
-        ([4, 0, 3], ValueError, r"sizes\[1\] must be a positive integer, got 0"),
-        ("43", ValueError, r"sizes must be a sequence of at least two layer sizes"),
+        # not a sequence of sizes at all: the wrong kind
+        ("43", TypeError, SIZES_MESSAGE + "str '43'"),  # not [4, 3]
+        (4, TypeError, SIZES_MESSAGE + "int 4"),
+        (None, TypeError, SIZES_MESSAGE + "NoneType None"),
+        ([4, 2.0, 3], TypeError, "sizes[1] must be a positive integer, got float 2.0"),
+        ([4, True], TypeError, "sizes[1] must be a positive integer, got bool True"),
+        # a sequence with a wrong value
+        ([4], ValueError, SIZES_MESSAGE + "[4]"),
+        ([], ValueError, SIZES_MESSAGE + "[]"),
+        ([4, 0, 3], ValueError, "sizes[1] must be a positive integer, got 0"),
     ],
-    ids=["one-size", "zero-width", "string"],
+    ids=["string", "int", "none", "float-entry", "bool-entry", "one-size", "empty", "zero-width"],
 )
-def test_mlp_rejects_bad_sizes(rng, sizes, error, message):
-    with pytest.raises(error, match=message):
+def test_mlp_rejects_bad_sizes_with_the_kind_of_error_the_rule_says(rng, sizes, error, message):
+    with pytest.raises(error) as caught:
         MLP(sizes, rng=rng)
+    assert type(caught.value) is error and str(caught.value) == message
+
+
+@pytest.mark.parametrize("sizes", [[4, 16, 3], (4, 16, 3), range(4, 1, -1), np.array([4, 16, 3])], ids=["list", "tuple", "range", "array"])
+def test_mlp_takes_any_sequence_of_sizes(rng, sizes):
+    mlp = MLP(sizes, rng=rng)
+    assert mlp.sizes == tuple(int(n) for n in sizes) and all(type(n) is int for n in mlp.sizes)
+    assert mlp.forward(np.ones((2, mlp.sizes[0]))).shape == (2, mlp.sizes[-1])
+
+
+def test_a_dtype_numpy_cannot_read_is_named_as_the_argument(rng):
+    with pytest.raises(TypeError) as caught:
+        MLP([4, 3], rng=rng, dtype="float33")
+    assert str(caught.value) == "dtype must be a floating dtype (float32 or float64), got str 'float33'"
 
 
 # --- one convention for the upstream gradient ----------------------------------------------

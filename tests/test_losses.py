@@ -353,7 +353,7 @@ LABELS = np.array([0, 4])
         (LOGITS, np.ones((2, 5), dtype=complex), {}, TypeError, r"^target must be integer class indices or floating-point probabilities, got dtype complex128$"),
         (LOGITS, np.array(["a", "b"]), {}, TypeError, r"^target must be integer class indices .*, got dtype <U1$"),
         (LOGITS, LABELS, {"reduction": "avg"}, ValueError, r"^reduction must be one of 'mean', 'sum' or 'none', got 'avg'$"),
-        (LOGITS, LABELS, {"reduction": None}, ValueError, r"^reduction must be one of 'mean', 'sum' or 'none', got None$"),
+        (LOGITS, LABELS, {"reduction": None}, TypeError, r"^reduction must be one of 'mean', 'sum' or 'none', got NoneType None$"),
         (LOGITS, LABELS, {"label_smoothing": 1.5}, ValueError, r"^label_smoothing must be a finite number in \[0, 1\], got 1.5$"),
         (LOGITS, LABELS, {"label_smoothing": -0.1}, ValueError, r"^label_smoothing must be a finite number in \[0, 1\], got -0.1$"),
         (LOGITS, LABELS, {"label_smoothing": NAN}, ValueError, r"^label_smoothing must be a finite number in \[0, 1\], got nan$"),

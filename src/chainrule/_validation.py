@@ -13,10 +13,17 @@ They hold no mathematics; they exist so that every public function rejects a
 bad argument with the same wording, before any arithmetic runs. Every check of
 the package lives here: the other modules import these names and define none of
 their own.
+
+One rule decides the exception: a wrong *kind* of argument (a string or a bool
+where a number is expected, an integer array where floats are, a number where a
+sequence is) raises ``TypeError``; the right kind with a wrong value or shape
+raises ``ValueError``. A bool is never a number here, although Python counts
+``True`` as 1.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple
@@ -29,6 +36,7 @@ __all__ = [
     "CrossEntropyArgs",
     "as_class_indices",
     "as_finite_real_array",
+    "as_float32_or_float64",
     "as_float_array",
     "check_axis",
     "check_batch",
@@ -39,9 +47,10 @@ __all__ = [
     "check_grad_shape",
     "check_key",
     "check_logits",
+    "check_methods",
     "check_ndim",
     "check_nonempty_axis",
-    "check_nonnegative",
+    "check_nonnegative_tolerance",
     "check_open_fraction",
     "check_param_shape",
     "check_positive_int",
@@ -58,6 +67,26 @@ __all__ = [
 def describe_shape(shape: tuple[int, ...]) -> str:
     """Format a shape the way NumPy prints it: ``(3,)``, ``(2, 5)``, ``()``."""
     return str(tuple(int(n) for n in shape))
+
+
+def _described(value: Any) -> str:
+    """A value with its type for a TypeError message: ``bool True``, ``str '0.1'``, ``NoneType None``."""
+    return f"{type(value).__name__} {value!r}"
+
+
+def _as_real_number(value: Any, name: str, expected: str) -> float:
+    """Return `value` as a Python float if it is a real number (bool rejected), else raise TypeError.
+
+    `expected` completes the sentence ``{name} must be {expected}, got ...``. An
+    integer too large for a float64 becomes an infinity of its sign, which the
+    caller's value check then rejects.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {expected}, got {_described(value)}")
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond float64's range, e.g. 10**400
+        return math.inf if value > 0 else -math.inf
 
 
 def as_float_array(x: Any, name: str, *, allow_complex: bool = True) -> np.ndarray:
@@ -102,6 +131,24 @@ def as_float_array(x: Any, name: str, *, allow_complex: bool = True) -> np.ndarr
     raise TypeError(
         f"{name} must be a floating-point array ({expected}), got {array.dtype}"
     )
+
+
+def as_float32_or_float64(x: Any, name: str) -> np.ndarray:
+    """Return `x` as an ndarray if its dtype is float32 or float64, the two the engine computes in.
+
+    Stricter than ``as_float_array``: the engine's ``Tensor`` takes neither
+    complex (its tests get the complex step from the rules, not the tensors)
+    nor float16.
+
+    Raises
+    ------
+    TypeError
+        ``logits must be a float32 or float64 array, got dtype int64``
+    """
+    array = np.asarray(x)
+    if array.dtype not in (np.float32, np.float64):
+        raise TypeError(f"{name} must be a float32 or float64 array, got dtype {array.dtype}")
+    return array
 
 
 def check_ndim(
@@ -225,11 +272,15 @@ def check_same_shape(x: np.ndarray, name: str, reference: np.ndarray, reference_
 
 
 def check_choice(value: Any, name: str, choices: Collection[str]) -> str:
-    """Return `value` if it is one of the string `choices`, else raise ValueError.
+    """Return `value` if it is one of the string `choices`, else raise.
 
     Raises
     ------
+    TypeError
+        If `value` is not a string:
+        ``reduction must be one of 'mean', 'sum' or 'none', got NoneType None``
     ValueError
+        If it is a string but not one of `choices`:
         ``reduction must be one of 'mean', 'sum' or 'none', got 'avg'``
 
     ```python
@@ -242,6 +293,8 @@ def check_choice(value: Any, name: str, choices: Collection[str]) -> str:
         return value
     quoted = [repr(c) for c in choices]
     listed = ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {listed}, got {_described(value)}")
     raise ValueError(f"{name} must be one of {listed}, got {value!r}")
 
 
@@ -267,13 +320,8 @@ def check_real_in_interval(value: Any, name: str, low: float, high: float) -> fl
     assert type(smoothing) is float and smoothing == 0.5
     ```
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number in [{low:g}, {high:g}], "
-            f"got {type(value).__name__} {value!r}"
-        )
-    value = float(value)
-    if not (np.isfinite(value) and low <= value <= high):
+    value = _as_real_number(value, name, f"a real number in [{low:g}, {high:g}]")
+    if not (math.isfinite(value) and low <= value <= high):
         raise ValueError(f"{name} must be a finite number in [{low:g}, {high:g}], got {value!r}")
     return value
 
@@ -419,7 +467,7 @@ def check_positive_int(value: Any, name: str) -> int:
         ``in_features must be a positive integer, got 0``
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be a positive integer, got {_described(value)}")
     if value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value}")
     return int(value)
@@ -428,18 +476,26 @@ def check_positive_int(value: Any, name: str) -> int:
 def check_sizes(sizes: Any) -> tuple[int, ...]:
     """Return the layer sizes of an MLP as a tuple of positive ints.
 
+    A list, a tuple, a range or a 1-D integer array is a sequence of sizes; a
+    string is not (``"43"`` is not ``[4, 3]``).
+
     Raises
     ------
-    ValueError
-        ``sizes must be a sequence of at least two layer sizes such as [4, 16, 3], got [4]``,
-        or ``sizes[1] must be a positive integer, got 0``.
     TypeError
-        If an entry is not an integer.
+        If `sizes` is not a sequence:
+        ``sizes must be a sequence of at least two layer sizes such as [4, 16, 3], got int 4``;
+        or an entry is not an integer: ``sizes[1] must be a positive integer, got float 2.0``.
+    ValueError
+        If it has fewer than two entries:
+        ``sizes must be a sequence of at least two layer sizes such as [4, 16, 3], got [4]``;
+        or an entry is not positive: ``sizes[1] must be a positive integer, got 0``.
     """
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
-        raise ValueError(
-            f"sizes must be a sequence of at least two layer sizes such as [4, 16, 3], got {sizes!r}"
-        )
+    expected = "sizes must be a sequence of at least two layer sizes such as [4, 16, 3]"
+    is_vector = isinstance(sizes, np.ndarray) and sizes.ndim == 1
+    if isinstance(sizes, (str, bytes)) or not (isinstance(sizes, Sequence) or is_vector):
+        raise TypeError(f"{expected}, got {_described(sizes)}")
+    if len(sizes) < 2:
+        raise ValueError(f"{expected}, got {sizes!r}")
     return tuple(check_positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes))
 
 
@@ -465,9 +521,15 @@ def check_float_dtype(dtype: DTypeLike) -> np.dtype:
     Raises
     ------
     TypeError
-        ``dtype must be a floating dtype (float32 or float64), got int64``
+        ``dtype must be a floating dtype (float32 or float64), got int64``, also for
+        something NumPy does not read as a dtype (``got str 'float33'``).
     """
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:  # NumPy's "data type 'float33' not understood" names no argument
+        raise TypeError(
+            f"dtype must be a floating dtype (float32 or float64), got {_described(dtype)}"
+        ) from None
     if dtype.kind != "f":
         raise TypeError(f"dtype must be a floating dtype (float32 or float64), got {dtype}")
     return dtype
@@ -585,25 +647,65 @@ def check_step(h: Any) -> float:
 
     Raises
     ------
+    TypeError
+        If `h` is not a real number: ``h must be a positive finite number, got bool True``
+        (a bool is not a step, although Python counts True as 1).
     ValueError
-        ``h must be a positive finite number, got 0.0``
+        If it is zero, negative, infinite or NaN: ``h must be a positive finite number, got 0.0``
     """
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating)) or not (np.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a positive finite number, got {h!r}")
-    return float(h)
+    step = _as_real_number(h, "h", "a positive finite number")
+    if not (math.isfinite(step) and step > 0):
+        raise ValueError(f"h must be a positive finite number, got {step!r}")
+    return step
 
 
-def check_nonnegative(value: Any, name: str) -> float:
-    """Return a tolerance as a float if it is a non-negative number.
+def check_nonnegative_tolerance(value: Any, name: str) -> float:
+    """Return a tolerance (`rtol`, `atol`) as a float if it is a finite non-negative number.
+
+    An infinite tolerance would pass every element of a gradient check (and
+    ``inf * 0`` makes the tolerance of a zero element NaN), so it is rejected.
 
     Raises
     ------
+    TypeError
+        If it is not a real number: ``rtol must be a finite non-negative number, got str '0'``
+        (a bool too: ``rtol=True`` is not a tolerance of 1).
     ValueError
-        ``rtol must be a non-negative number, got -1.0``
+        If it is negative, infinite or NaN: ``rtol must be a finite non-negative number, got -1.0``
     """
-    if not (isinstance(value, (int, float, np.floating)) and value >= 0):
-        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
-    return float(value)
+    tolerance = _as_real_number(value, name, "a finite non-negative number")
+    if not (math.isfinite(tolerance) and tolerance >= 0):
+        raise ValueError(f"{name} must be a finite non-negative number, got {tolerance!r}")
+    return tolerance
+
+
+def check_methods(methods: Any, choices: Collection[str]) -> tuple[str, ...]:
+    """Return the numerical methods a gradient check runs, as a tuple of names from `choices`.
+
+    A list, a tuple or a 1-D array of strings is a sequence of names; a string is not.
+
+    Raises
+    ------
+    TypeError
+        If `methods` is a string or not a sequence; a string would otherwise be
+        read letter by letter:
+        ``methods must be a sequence of method names such as ('complex', 'central'),
+        got str 'complex' (for one method write methods=('complex',))``
+    ValueError
+        If it is empty (a check that checks nothing would pass):
+        ``methods must name at least one method such as ('complex', 'central'), got ()``;
+        or an entry is not a method:
+        ``methods[1] must be one of 'central', 'complex' or 'richardson', got 'exact'``
+    """
+    expected = "methods must be a sequence of method names such as ('complex', 'central')"
+    if isinstance(methods, str):
+        raise TypeError(f"{expected}, got {_described(methods)} (for one method write methods=({methods!r},))")
+    is_vector = isinstance(methods, np.ndarray) and methods.ndim == 1
+    if isinstance(methods, bytes) or not (isinstance(methods, Sequence) or is_vector):
+        raise TypeError(f"{expected}, got {_described(methods)}")
+    if len(methods) == 0:
+        raise ValueError(f"methods must name at least one method such as ('complex', 'central'), got {methods!r}")
+    return tuple(str(check_choice(method, f"methods[{i}]", choices)) for i, method in enumerate(methods))
 
 
 def check_returned_value(
@@ -674,13 +776,20 @@ def as_class_indices(labels: ArrayLike, name: str) -> np.ndarray:
     return labels
 
 
-def check_open_fraction(value: Any, name: str) -> None:
-    """Raise ValueError unless ``0 < value < 1``.
+def check_open_fraction(value: Any, name: str) -> float:
+    """Return `value` as a Python float if it is a real number with ``0 < value < 1``.
 
     Raises
     ------
+    TypeError
+        If it is not a real number:
+        ``test_fraction must be a number strictly between 0 and 1, got str '0.2'``
+        (a bool too: ``True`` is not a fraction).
     ValueError
+        If it is not strictly between 0 and 1 (NaN included):
         ``test_fraction must be strictly between 0 and 1, got 0.0``
     """
-    if not 0.0 < value < 1.0:
-        raise ValueError(f"{name} must be strictly between 0 and 1, got {value}")
+    fraction = _as_real_number(value, name, "a number strictly between 0 and 1")
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"{name} must be strictly between 0 and 1, got {fraction!r}")
+    return fraction

@@ -91,10 +91,11 @@ def stratified_split(
     Raises
     ------
     TypeError
-        If `labels` are not integers or `rng` is not a Generator.
+        If `labels` are not integers, `test_fraction` is not a real number (a
+        string, a bool), or `rng` is not a Generator.
     ValueError
-        If `labels` is not 1-D, `test_fraction` is not in (0, 1), or a class
-        would end up with no sample in one of the two parts.
+        If `labels` is not 1-D, `test_fraction` is not strictly between 0 and
+        1, or a class would end up with no sample in one of the two parts.
 
     Notes
     -----
@@ -106,7 +107,7 @@ def stratified_split(
     """
     labels = as_class_indices(labels, "labels")
     check_rng(rng)
-    check_open_fraction(test_fraction, "test_fraction")
+    test_fraction = check_open_fraction(test_fraction, "test_fraction")
     train_parts, test_parts = [], []
     for label in np.unique(labels):
         members = rng.permutation(np.flatnonzero(labels == label))

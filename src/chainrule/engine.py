@@ -36,7 +36,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from chainrule._validation import check_axis, check_cross_entropy_args, describe_shape
+from chainrule._validation import (
+    as_float32_or_float64,
+    check_axis,
+    check_cross_entropy_args,
+    describe_shape,
+)
 from chainrule.activations import relu, relu_grad, sigmoid, sigmoid_grad
 from chainrule.losses import batch_size, smoothed_targets
 from chainrule.softmax import log_softmax
@@ -224,13 +229,6 @@ RULES: dict[str, Rule] = {
 # ---------------------------------------------------------------------------
 
 
-def _float_array(value: Any, name: str) -> np.ndarray:
-    array = np.asarray(value)
-    if array.dtype not in (np.float32, np.float64):
-        raise TypeError(f"{name} must be a float32 or float64 array, got dtype {array.dtype}")
-    return array
-
-
 def _constant(array: np.ndarray) -> Tensor:
     """A tensor that no gradient is computed for (an operand that was not a Tensor)."""
     constant = Tensor.__new__(Tensor)
@@ -240,7 +238,7 @@ def _constant(array: np.ndarray) -> Tensor:
 
 
 def _tensor(value: Any, name: str) -> Tensor:
-    return value if isinstance(value, Tensor) else _constant(_float_array(value, name))
+    return value if isinstance(value, Tensor) else _constant(as_float32_or_float64(value, name))
 
 
 class Tensor:
@@ -294,7 +292,7 @@ class Tensor:
     __array_ufunc__ = None  # make NumPy hand `array + tensor` to Tensor.__radd__
 
     def __init__(self, data: ArrayLike) -> None:
-        self.data = _float_array(data, "Tensor data")
+        self.data = as_float32_or_float64(data, "Tensor data")
         self.grad: np.ndarray | None = np.zeros_like(self.data)
         self.op, self.parents, self._vjps, self._requires_grad = "leaf", (), (), True
 
@@ -314,7 +312,7 @@ class Tensor:
             return value
         if isinstance(value, (int, float)) and not isinstance(value, (bool, np.generic)):
             return _constant(np.asarray(value, dtype=self.dtype))
-        return _constant(_float_array(value, "operand"))
+        return _constant(as_float32_or_float64(value, "operand"))
 
     def _binary(self, name: str, other: Any, reverse: bool = False) -> Tensor:
         operands = (self._lift(other), self) if reverse else (self, self._lift(other))
@@ -451,7 +449,7 @@ class Tensor:
                 )
             grad_out = np.ones((), dtype=self.dtype)
         else:
-            grad_out = _float_array(grad_out, "grad_out")
+            grad_out = as_float32_or_float64(grad_out, "grad_out")
             if grad_out.shape != self.shape:
                 raise ValueError(
                     f"grad_out has shape {describe_shape(grad_out.shape)} but the tensor has shape "
@@ -540,8 +538,14 @@ def nll(
 
     Raises
     ------
-    TypeError, ValueError
-        As ``chainrule.cross_entropy``; the messages call `log_probs` "logits".
+    TypeError
+        If `log_probs` is neither a Tensor nor a float32 or float64 array:
+        ``log_probs must be a float32 or float64 array, got dtype int64``
+        (``chainrule.cross_entropy`` also takes float16 and complex logits, and
+        words its message differently); else as ``chainrule.cross_entropy``.
+    ValueError
+        As ``chainrule.cross_entropy``, with the same messages, which call
+        `log_probs` "logits" (``logits must be 1-D of shape (C,) or 2-D ...``).
 
     Notes
     -----
@@ -576,7 +580,14 @@ def cross_entropy(
 
     Raises
     ------
-    TypeError, ValueError
+    TypeError
+        If `logits` is neither a Tensor nor a float32 or float64 array:
+        ``logits must be a float32 or float64 array, got dtype int64``, the
+        message of a [`Tensor`][chainrule.engine.Tensor] (``chainrule.cross_entropy``
+        also takes float16 and complex logits, and says
+        ``logits must be a floating-point array ...``); else as
+        ``chainrule.cross_entropy``, with the same messages.
+    ValueError
         As ``chainrule.cross_entropy``, with the same messages.
 
     Examples

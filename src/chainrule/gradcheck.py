@@ -47,7 +47,8 @@ from chainrule._validation import (
     as_finite_real_array,
     as_float_array,
     check_choice,
-    check_nonnegative,
+    check_methods,
+    check_nonnegative_tolerance,
     check_returned_value,
     check_same_shape,
     check_step,
@@ -123,11 +124,15 @@ def numerical_jacobian(
     Raises
     ------
     TypeError
-        If `x` is not a real floating-point array, or `f` returns a non-numeric
-        value (or, for the complex step, a real value for a complex input).
+        If `x` is not a real floating-point array, `method` is not a string,
+        `h` is not a real number (a bool or a string), or `f` returns a
+        non-numeric value (or, for the complex step, a real value for a complex
+        input).
     ValueError
-        If `method` is unknown, `h` is not a positive finite number, `x` is not
-        finite, or `f` returns a non-finite value or changes its output shape.
+        If `method` is unknown, `h` is zero, negative or not finite, `x` is not
+        finite, a step is too small to move \(x_k\) in floating point (the
+        message names Richardson's half step \(h/2\) when that is the one), or
+        `f` returns a non-finite value or changes its output shape.
 
     Notes
     -----
@@ -262,17 +267,25 @@ def numerical_gradient(
     return _jacobian(f, point, (), method, base_step, relative=h is None)
 
 
-def _central(f: Callable, x: np.ndarray, index: tuple[int, ...], h: float, shape: tuple) -> np.ndarray:
+def _central(
+    f: Callable, x: np.ndarray, index: tuple[int, ...], h: float, shape: tuple, *, half_of: float | None = None
+) -> np.ndarray:
+    """D(h) for coordinate `index`; `half_of` is Richardson's full step when `h` is its half step."""
+    # The messages name the step as the caller knows it: h, or Richardson's h/2 beside h.
+    if half_of is None:
+        step, stated = "h", f"h={h:.3g}"
+    else:
+        step, stated = "h/2", f"Richardson's half step h/2={h:.3g} (h={half_of:.3g})"
     x_plus, x_minus = x.copy(), x.copy()
     x_plus[index] += h
     x_minus[index] -= h
     representable_2h = x_plus[index] - x_minus[index]
     if representable_2h == 0:
         raise ValueError(
-            f"h={h:.3g} is too small to change x{list(index)}={float(x[index])!r}: x + h and x - h both "
-            f"round to x (expected h > {_EPS:.3g} * |x_k|; the default steps avoid this)"
+            f"{stated} is too small to change x{list(index)}={float(x[index])!r}: x + {step} and "
+            f"x - {step} both round to x (expected {step} > {_EPS:.3g} * |x_k|; the default steps avoid this)"
         )
-    where = f"at x +/- h*e_k for index {index}, h={h:.3g}"
+    where = f"at x +/- {step}*e_k for index {index}, {stated}"
     f_plus = _evaluate(f, x_plus, expect_complex=False, where=where, shape=shape)
     f_minus = _evaluate(f, x_minus, expect_complex=False, where=where, shape=shape)
     return (f_plus - f_minus) / representable_2h
@@ -280,7 +293,9 @@ def _central(f: Callable, x: np.ndarray, index: tuple[int, ...], h: float, shape
 
 def _richardson(f: Callable, x: np.ndarray, index: tuple[int, ...], h: float, shape: tuple) -> np.ndarray:
     # D(h) = f' + c2 h^2 + c4 h^4 + ...; the combination cancels the h^2 term.
-    return (4 * _central(f, x, index, h / 2, shape) - _central(f, x, index, h, shape)) / 3
+    # The half step goes first: if any step is too small to move x, it is this one.
+    half = _central(f, x, index, h / 2, shape, half_of=h)
+    return (4 * half - _central(f, x, index, h, shape)) / 3
 
 
 def _complex_step(f: Callable, x: np.ndarray, index: tuple[int, ...], h: float, shape: tuple) -> np.ndarray:
@@ -432,9 +447,14 @@ def check_gradient(
     GradientCheckError
         If any element fails; the message tables the worst elements (index,
         analytic, numerical, absolute and relative error).
-    TypeError, ValueError
-        For bad arguments: `x` not real floating, `grad` of the wrong shape,
-        `f` non-scalar or non-finite, unknown `method`, negative tolerances.
+    TypeError
+        For an argument of the wrong kind: `x` or `grad` not real
+        floating-point, `method` not a string, `h`, `rtol` or `atol` not a
+        real number (a bool or a string is not a tolerance).
+    ValueError
+        For a wrong value: `grad` of the wrong shape, `f` non-scalar or
+        non-finite, unknown `method`, `h` not positive and finite, `rtol` or
+        `atol` negative, infinite or NaN.
 
     Notes
     -----
@@ -546,7 +566,14 @@ def check_grads(
     ------
     GradientCheckError
         At the first method whose check fails.
+    TypeError
+        If `methods` is a string (write ``methods=("complex",)`` for one method)
+        or not a sequence; and as [`check_gradient`][chainrule.gradcheck.check_gradient].
+    ValueError
+        If `methods` is empty or names an unknown method (checked before any
+        check runs); and as [`check_gradient`][chainrule.gradcheck.check_gradient].
     """
+    methods = check_methods(methods, METHODS)
     return [check_gradient(f, grad, x, method=method) for method in methods]
 
 
@@ -556,8 +583,8 @@ def _tolerances(method: str, dtype: np.dtype, rtol: float | None, atol: float | 
     if dtype_eps > _EPS:  # float32 or float16: the analytic side is the noisier one
         default_rtol, default_atol = max(default_rtol, 1000 * dtype_eps), max(default_atol, 1000 * dtype_eps)
     return (
-        default_rtol if rtol is None else check_nonnegative(rtol, "rtol"),
-        default_atol if atol is None else check_nonnegative(atol, "atol"),
+        default_rtol if rtol is None else check_nonnegative_tolerance(rtol, "rtol"),
+        default_atol if atol is None else check_nonnegative_tolerance(atol, "atol"),
     )
 
 

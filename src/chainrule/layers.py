@@ -376,9 +376,12 @@ class MLP:
 
     Raises
     ------
-    TypeError, ValueError
-        If `sizes` has fewer than two entries or a non-positive or non-integer
-        entry, `rng` is not a Generator, or `dtype` is not floating.
+    TypeError
+        If `sizes` is not a sequence (a number, a string, None) or has an
+        entry that is not an integer, `rng` is not a Generator, or `dtype` is
+        not floating.
+    ValueError
+        If `sizes` has fewer than two entries or an entry below 1.
 
     Notes
     -----
