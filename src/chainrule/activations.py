@@ -1,16 +1,17 @@
 r"""Elementwise activations, each with its derivative right below it.
 
-An elementwise function \(a_i = g(z_i)\) has a diagonal Jacobian, so its
-backward pass is an elementwise product, never a matrix product:
+An elementwise function \(a_i = \phi(z_i)\) has a diagonal Jacobian
+\(\operatorname{diag}(\phi'(z))\), so its backward pass is an elementwise
+product, never a matrix product:
 
 $$
-\frac{\partial L}{\partial z_i} = \frac{\partial L}{\partial a_i}\, g'(z_i)
-\qquad\text{in code:}\qquad \texttt{grad\_z = grad\_a * g\_grad(z)}.
+\nabla_z L = \phi'(z) \odot \nabla_a L
+\qquad\text{in code:}\qquad \texttt{grad\_z = phi\_grad(z) * grad\_a}.
 $$
 
 Every function keeps the dtype of its input (float32 stays float32, complex128
-stays complex128) and is *complex-step safe*: evaluated at \(x + ih\) for a tiny
-real \(h\), its imaginary part is \(h\,g'(x)\) to machine precision. That is why
+stays complex128) and is *complex-step safe*: evaluated at \(x + \mathrm i h\) for a tiny
+real \(h\), its imaginary part is \(h\,\phi'(x)\) to machine precision. That is why
 the code branches on ``x.real`` and never calls ``abs``, ``sign`` or
 ``maximum`` on a value being differentiated: those are not complex-analytic
 and silently drop the imaginary part that carries the derivative.

@@ -100,9 +100,9 @@ def stratified_split(
     Notes
     -----
     A class \(c\) with \(N_c\) samples contributes
-    \(\operatorname{round}(f N_c)\) samples to the test part, so the class
-    proportions of both parts equal those of the whole set up to one sample per
-    class. A plain random split of iris (50 per class, 30 test samples) can
+    \(\operatorname{round}(f N_c)\) samples to the test part (\(f\) =
+    `test_fraction`), so the class proportions of both parts equal those of
+    the whole set up to one sample per class. A plain random split of iris (50 per class, 30 test samples) can
     easily give 6 of one species and 14 of another; this one gives 10 of each.
     """
     labels = as_class_indices(labels, "labels")

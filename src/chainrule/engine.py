@@ -193,14 +193,14 @@ def _relu(a):
 
 
 def _log_softmax(a, *, axis):
-    out = log_softmax(a, axis=axis)  # z - lse(z), shifted by the maximum: no overflow
+    out = log_softmax(a, axis=axis)  # z - logsumexp(z), shifted by the maximum: no overflow
     return out, (lambda g: g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
 
 
 def _nll(log_probs, *, target, is_index, smoothing, reduction):
     n_classes, n_rows = log_probs.shape[-1], batch_size(log_probs)
     with np.errstate(invalid="ignore", divide="ignore"):  # 0 * inf and 0/0: cr.cross_entropy's NaNs
-        if is_index:  # as cr.cross_entropy: -(1 - a) log p_t - (a / C) sum_c log p_c
+        if is_index:  # as cr.cross_entropy: -(1 - alpha) log p_c - (alpha / C) sum_i log p_i
             losses = -np.take_along_axis(log_probs, target[..., None], axis=-1)[..., 0]
             if smoothing > 0:
                 losses = (1 - smoothing) * losses - (smoothing / n_classes) * log_probs.sum(axis=-1)
@@ -208,7 +208,7 @@ def _nll(log_probs, *, target, is_index, smoothing, reduction):
             losses = -(smoothed_targets(log_probs, target, False, smoothing) * log_probs).sum(axis=-1)
         out = losses if reduction == "none" else losses.sum() / (n_rows if reduction == "mean" else 1)
 
-    def vjp(g):  # dL/d(log p) = -y' g, times 1/N for "mean"
+    def vjp(g):  # dL/d(log p) = -y_alpha g, times 1/N for "mean"
         rows = g[..., None] if reduction == "none" else g / max(n_rows, 1) if reduction == "mean" else g
         return -smoothed_targets(log_probs, target, is_index, smoothing) * rows
 
@@ -394,7 +394,7 @@ class Tensor:
     def relu(self) -> Tensor: return Tensor._result("relu", (self,))
 
     def log_softmax(self, axis: int = -1) -> Tensor:
-        r"""Log-probabilities \(z - \operatorname{lse}(z)\) along `axis`.
+        r"""Log-probabilities \(z - \operatorname{logsumexp}(z)\) along `axis`.
 
         Backward: \(g - p\,(\mathbf 1^\top g)\) along the axis, with
         \(p = e^{\text{out}}\).
@@ -549,9 +549,9 @@ def nll(
 
     Notes
     -----
-    Per row \(\ell = -\sum_c y'_c \log p_c\) with
-    \(y' = (1 - \alpha) y + \alpha / C\), so the backward rule is
-    \(\partial L / \partial \log p = -y'\) (divided by N for ``"mean"``).
+    Per row \(\ell = -\sum_i (y_\alpha)_i \log p_i\) with the smoothed target
+    \(y_\alpha = (1 - \alpha)\,y + \frac{\alpha}{C}\mathbf 1\), so the backward rule is
+    \(\partial L / \partial \log p = -y_\alpha\) (divided by N for ``"mean"``).
     """
     log_probs = _tensor(log_probs, "log_probs")
     params = _loss_params(log_probs, target, reduction, label_smoothing)
@@ -565,7 +565,8 @@ def cross_entropy(
 
     ``nll(logits.log_softmax(-1), target, ...)``: the backward pass runs the
     two VJPs one after the other, and their product is the fused
-    \((p\sum_c y'_c - y')/N\) of ``chainrule.cross_entropy_grad``.
+    \((p\,\mathbf 1^\top y_\alpha - y_\alpha)/N\) of ``chainrule.cross_entropy_grad``,
+    with the smoothed target \(y_\alpha = (1 - \alpha)\,y + \frac{\alpha}{C}\mathbf 1\).
 
     Parameters
     ----------
@@ -601,7 +602,7 @@ def cross_entropy(
     z = Tensor(logits)
     cross_entropy(z, labels, label_smoothing=0.1).backward()
     fused = cr.cross_entropy_grad(logits, labels, label_smoothing=0.1)
-    assert np.allclose(z.grad, fused, rtol=1e-14, atol=1e-16)  # p - y' in two steps
+    assert np.allclose(z.grad, fused, rtol=1e-14, atol=1e-16)  # p - y_alpha in two steps
     ```
     """
     logits = _tensor(logits, "logits")

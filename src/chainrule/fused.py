@@ -5,18 +5,18 @@ r"""Cross-entropy and its gradient in one fused, cache-blocked pass.
 loss and its derivative, and the slowest: each builds its own softmax, and
 together they make about ten passes over ``(N, C)`` arrays, allocating a
 fresh logits-sized temporary for most of them. Both need the same three
-numbers per row, the row maximum \(m\), the shifted logits
-\(s = z - m\) and the normaliser \(S = \sum_c e^{s_c}\), so
+things per row, the row maximum \(z_{\max}\), the shifted logits
+\(u = z - z_{\max}\mathbf 1\) and the normaliser \(S = \sum_j e^{u_j}\), so
 ``cross_entropy_value_and_grad`` computes them once and writes the
 gradient straight into its output:
 
-1. **one output, no other large temporaries**: \(s\), then \(e^s\),
+1. **one output, no other large temporaries**: \(u\), then \(e^u\),
    then the gradient are written, in place (``out=``), into the gradient
    array itself, so the peak extra memory is that one logits-sized array
    (plus row vectors, NumPy's 64 KiB ufunc buffer per thread, and for
    probability targets one block-sized scratch per thread);
-2. **one ``exp`` pass**: the loss needs only \(\log S\) and the target's
-   \(s_k\), both read before and after the same ``exp``;
+2. **one ``exp`` pass**: the loss needs only \(\log S\) and \(u_c\) at the
+   label \(c\), both read before and after the same ``exp``;
 3. **blocked over rows**: a block of rows of about 512 KiB is finished
    (max, subtract, exp, sum, scale) while it sits in cache, so the
    logits are read from main memory once and the gradient written once;
@@ -128,22 +128,23 @@ def _fused_rows(
     often simply takes more blocks (on a loaded machine a fixed half-and-half
     split waits for the slower thread).
 
-    Per row, with \(s = z - m\), \(S = \sum_c e^{s_c}\), \(\sigma = \sum_c y'_c\)
+    Per row, with \(u = z - z_{\max}\mathbf 1\), \(S = \sum_j e^{u_j}\), the
+    smoothed target \(y_\alpha\), its total \(\tau = \mathbf 1^\top y_\alpha\)
     and \(\lambda\) = `scale`:
-    \(\ell = \sigma \log S - \sum_c y'_c s_c\) and
-    \(\partial L/\partial z = \lambda\,(\sigma\, e^{s}/S - y')\).
+    \(\ell = \tau \log S - y_\alpha^\top u\) and
+    \(\partial L/\partial z = \lambda\,(\tau\, e^{u}/S - y_\alpha)\).
     """
     n_classes = logits.shape[1]
     keep = 1.0 - smoothing
     spread = smoothing / n_classes
-    scratch = None  # block-sized, for the probability targets' y' only
+    scratch = None  # block-sized, for the probability targets' y_alpha only
     # errstate is per thread: rows with inf - inf shifts are NaN, recomputed by the caller.
     with np.errstate(invalid="ignore", over="ignore"):
         for start in blocks:
             stop = min(start + block, logits.shape[0])
             z, out = logits[start:stop], grad[start:stop]
             shift = np.max(z.real, axis=1, keepdims=True)
-            np.subtract(z, shift, out=out)  # s = z - m, written into the gradient's rows
+            np.subtract(z, shift, out=out)  # u = z - z_max, written into the gradient's rows
             if smoothing > 0:
                 sum_s = np.sum(out, axis=1)
             if is_index:
@@ -152,7 +153,7 @@ def _fused_rows(
             else:
                 y = target[start:stop]
                 y_total = np.sum(y, axis=1)
-                # sum_c y_c s_c without conjugation (the complex step stays analytic)
+                # y^T u without conjugation (the complex step stays analytic)
                 y_dot_s = np.einsum("ij,ij->i", y, out)
             np.exp(out, out=out)  # the one exp pass
             total = np.sum(out, axis=1, keepdims=True)
@@ -161,10 +162,10 @@ def _fused_rows(
                 loss = log_total - s_target  # = -log p_k, as the reference computes it
                 if smoothing > 0:
                     loss = keep * loss + spread * (n_classes * log_total - sum_s)
-                np.multiply(out, scale / total, out=out)  # sum y' = 1: scale * p
+                np.multiply(out, scale / total, out=out)  # 1^T y_alpha = 1: scale * p
                 out[picked] -= scale * keep
             else:
-                weight = keep * y_total + smoothing  # sum_c y'_c
+                weight = keep * y_total + smoothing  # 1^T y_alpha
                 loss = weight * log_total - keep * y_dot_s
                 if smoothing > 0:
                     loss -= spread * sum_s
@@ -217,18 +218,20 @@ def cross_entropy_value_and_grad(
 
     Notes
     -----
-    Per row, with \(m = \max_c \operatorname{Re} z_c\), \(s = z - m\),
-    \(S = \sum_c e^{s_c}\), smoothed target \(y'\) and \(\sigma = \sum_c y'_c\)
-    (1 for class indices),
+    Per row, with \(z_{\max} = \max_j \operatorname{Re} z_j\),
+    \(u = z - z_{\max}\mathbf 1\), \(S = \sum_j e^{u_j}\), the smoothed target
+    \(y_\alpha = (1 - \alpha)\,y + \frac{\alpha}{C}\mathbf 1\) and its total
+    \(\mathbf 1^\top y_\alpha\) (1 for class indices),
 
     $$
-    \ell = \sigma \log S - \sum_c y'_c s_c , \qquad
-    \frac{\partial \ell}{\partial z} = \sigma\,\frac{e^{s}}{S} - y' = \sigma p - y' ,
+    \ell = (\mathbf 1^\top y_\alpha) \log S - \sum_j (y_\alpha)_j\, u_j , \qquad
+    \nabla_z \ell = (\mathbf 1^\top y_\alpha)\,\frac{e^{u}}{S} - y_\alpha
+    = (\mathbf 1^\top y_\alpha)\, p - y_\alpha ,
     $$
 
-    which is \(-\sum_c y'_c \log p_c\) with \(\log p = s - \log S\)
+    which is \(-\sum_j (y_\alpha)_j \log p_j\) with \(\log p = u - \log S\)
     expanded, and the gradient of [`cross_entropy_grad`][chainrule.losses.cross_entropy_grad].
-    For a class index \(k\) without smoothing the loss is \(\log S - s_k\).
+    For a class label \(c\) without smoothing the loss is \(\log S - u_c\).
     ``reduction="mean"`` multiplies the gradient by \(1/N\).
 
     Cost: one ``exp`` per logit and five cache-resident passes per block of

@@ -4,7 +4,7 @@ Three ways to differentiate a black-box function numerically, one coordinate
 \(k\) at a time (\(e_k\) is the \(k\)-th unit vector):
 
 * ``"central"``, 2 evaluations per coordinate, error \(O(h^2)\) plus
-  round-off \(\varepsilon\lvert f\rvert / h\):
+  round-off \(\epsilon_{\text{mach}}\lvert f\rvert / h\):
 
   $$
   D(h) = \frac{f(x + h e_k) - f(x - h e_k)}{2h}
@@ -21,7 +21,7 @@ Three ways to differentiate a black-box function numerically, one coordinate
   no subtraction, so \(h = 10^{-20}\) and the result is exact to rounding:
 
   $$
-  \frac{\operatorname{Im} f(x + i h e_k)}{h}
+  \frac{\operatorname{Im} f(x + \mathrm i h e_k)}{h}
   $$
 
 The complex step needs \(f\) to be real-analytic code that lets the
@@ -139,30 +139,30 @@ def numerical_jacobian(
     **Why float64.** The differences are taken in float64 (complex128) whatever
     the dtype of `x`: a reference must be far more accurate than what it
     checks, and a float32 central difference is good to only
-    \(\varepsilon_{32}^{2/3} \approx 2 \cdot 10^{-5}\). If `f` itself computes in
+    \(\epsilon_{\text{mach}}^{2/3} \approx 2 \cdot 10^{-5}\) (float32's \(\epsilon_{\text{mach}} = 2^{-23}\)). If `f` itself computes in
     float32 (float32 parameters inside), the result carries that noise.
 
     **The central step.** Taylor expansion gives
     \(\frac{f(x+h) - f(x-h)}{2h} = f'(x) + \frac{h^2}{6} f'''(\xi)\), and the two
-    evaluations each carry a round-off of about \(\varepsilon \lvert f\rvert\),
+    evaluations each carry a round-off of about \(\epsilon_{\text{mach}} \lvert f\rvert\),
     which the division by \(2h\) amplifies. The total error
 
     $$
-    E(h) \approx \frac{h^2}{6}\lvert f'''\rvert + \frac{\varepsilon \lvert f\rvert}{h}
+    E(h) \approx \frac{h^2}{6}\lvert f'''\rvert + \frac{\epsilon_{\text{mach}} \lvert f\rvert}{h}
     $$
 
-    is smallest at \(h^\star = (3\varepsilon\lvert f\rvert / \lvert f'''\rvert)^{1/3}\).
+    is smallest at \(h^\star = (3\epsilon_{\text{mach}}\lvert f\rvert / \lvert f'''\rvert)^{1/3}\).
     Not knowing \(f'''\), we take \(\lvert f\rvert \approx \lvert f'''\rvert\) on the
     scale of \(x_k\), hence
-    \(h = \varepsilon^{1/3}\max(1, \lvert x_k\rvert) \approx 6 \cdot 10^{-6}\max(1, \lvert x_k\rvert)\) and
-    \(E(h^\star) \approx \varepsilon^{2/3} \approx 4 \cdot 10^{-11}\) in units of
+    \(h = \epsilon_{\text{mach}}^{1/3}\max(1, \lvert x_k\rvert) \approx 6 \cdot 10^{-6}\max(1, \lvert x_k\rvert)\) and
+    \(E(h^\star) \approx \epsilon_{\text{mach}}^{2/3} \approx 4 \cdot 10^{-11}\) in units of
     \(\lvert f\rvert\). The same balance for Richardson's \(O(h^4)\) error gives
-    \(h = \varepsilon^{1/5}\) and \(E \approx \varepsilon^{4/5} \approx 3 \cdot 10^{-13}\).
+    \(h = \epsilon_{\text{mach}}^{1/5}\) and \(E \approx \epsilon_{\text{mach}}^{4/5} \approx 3 \cdot 10^{-13}\).
     The step actually used is the representable one, \((x_k + h) - (x_k - h)\).
 
     **The complex step.** For real-analytic \(f\),
-    \(f(x + ih) = f(x) + ih f'(x) - \frac{h^2}{2} f''(x) + O(h^3)\), so
-    \(\operatorname{Im} f(x + ih)/h = f'(x) + O(h^2)\) with no subtraction of
+    \(f(x + \mathrm i h) = f(x) + \mathrm i h f'(x) - \frac{h^2}{2} f''(x) + O(h^3)\), so
+    \(\operatorname{Im} f(x + \mathrm i h)/h = f'(x) + O(h^2)\) with no subtraction of
     nearly equal numbers: any \(h\) works, and \(10^{-20}\) makes the truncation
     error far below round-off. The one limit is underflow: \(h f'(x)\) must
     stay a normal float64, so with \(h = 10^{-20}\) a derivative below
@@ -242,7 +242,7 @@ def numerical_gradient(
     stored in the shape of \(x\): this is [`numerical_jacobian`][chainrule.gradcheck.numerical_jacobian] for an
     `f` checked to return a scalar. Defaults are those of
     [`numerical_jacobian`][chainrule.gradcheck.numerical_jacobian]: central step
-    \(h = \varepsilon^{1/3}\max(1, \lvert x_k\rvert)\), complex step \(10^{-20}\).
+    \(h = \epsilon_{\text{mach}}^{1/3}\max(1, \lvert x_k\rvert)\), complex step \(10^{-20}\).
 
     Examples
     --------
@@ -460,21 +460,21 @@ def check_gradient(
     -----
     Both the analytic gradient \(a\) and the numerical one \(n\) carry
     errors; the defaults bound their sum in float64
-    (\(\varepsilon \approx 2.2 \cdot 10^{-16}\)), with room to spare.
+    (\(\epsilon_{\text{mach}} \approx 2.2 \cdot 10^{-16}\)), with room to spare.
 
     * ``"complex"``: rtol \(10^{-12}\), atol \(10^{-14}\). At
       \(h = 10^{-20}\) the complex step has no truncation error and no
       cancellation, so \(n\) is as accurate as \(f\)'s own arithmetic,
       and a correct \(a\) is too: both are sums of tens to hundreds of
-      rounded terms, relative error \(\lesssim 10^{2}\varepsilon \approx 2 \cdot 10^{-14}\).
-      The atol (\(\approx 50\varepsilon\)) covers elements that are
+      rounded terms, relative error \(\lesssim 10^{2}\epsilon_{\text{mach}} \approx 2 \cdot 10^{-14}\).
+      The atol (\(\approx 50\epsilon_{\text{mach}}\)) covers elements that are
       themselves round-off, such as a batch sum that cancels to about zero.
     * ``"richardson"``: rtol \(10^{-9}\), atol \(10^{-10}\). The error
-      \(\approx \varepsilon^{4/5} \approx 3 \cdot 10^{-13}\) is in units of
+      \(\approx \epsilon_{\text{mach}}^{4/5} \approx 3 \cdot 10^{-13}\) is in units of
       \(\lvert f\rvert + \lvert f^{(5)}\rvert\), not of \(\lvert f'\rvert\),
       so the atol allows \(\lvert f\rvert\) up to a few hundred (a summed loss).
     * ``"central"``: rtol \(10^{-7}\), atol \(10^{-8}\), the same
-      reasoning from \(\varepsilon^{2/3} \approx 4 \cdot 10^{-11}\) in units of
+      reasoning from \(\epsilon_{\text{mach}}^{2/3} \approx 4 \cdot 10^{-11}\) in units of
       \(\lvert f\rvert + \lvert f'''\rvert\).
 
     On random ReLU networks with a summed cross-entropy loss, the worst element
@@ -485,7 +485,7 @@ def check_gradient(
     avoid on ReLU networks, and the complex step the one to prefer.
 
     An analytic gradient in a lower precision than float64 is the noisier side,
-    so the default rtol and atol are raised to at least \(1000\,\varepsilon\) of
+    so the default rtol and atol are raised to at least \(1000\,\epsilon_{\text{mach}}\) of
     its dtype (\(1.2 \cdot 10^{-4}\) for float32).
 
     A check is only as strict as its tolerance: ``torch.autograd.gradcheck``

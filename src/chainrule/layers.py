@@ -1,19 +1,23 @@
 r"""A dense layer and a ReLU multilayer perceptron, forward and backward.
 
-Notation (a batch of \(N\) rows; one row is one sample):
+In the site's notation (a batch \(X\), the argument ``x``, stores one sample
+per row; \(n\) = ``in_features``, \(m\) = ``out_features``):
 
 $$
-z = x W^\top + b, \qquad x \in \mathbb{R}^{N \times n_\text{in}},\;
-W \in \mathbb{R}^{n_\text{out} \times n_\text{in}},\; b \in \mathbb{R}^{n_\text{out}},\;
-z \in \mathbb{R}^{N \times n_\text{out}}.
+Z = X W^\top + \mathbf 1 b^\top, \qquad X \in \mathbb{R}^{N \times n},\;
+W \in \mathbb{R}^{m \times n},\; b \in \mathbb{R}^{m},\;
+Z \in \mathbb{R}^{N \times m}.
 $$
 
 ``dense`` and its derivative ``dense_backward`` are plain functions;
-``Dense`` wraps them with a parameter dict and the cache of \(x\) that the
+``Dense`` wraps them with a parameter dict and the cache of \(X\) that the
 backward pass needs, and ``MLP`` is a list of ``Dense`` layers with
 ReLU in between. Both backward methods take the upstream gradient ``grad_out``
 and return a ``Grads``: dL/dx and a dict of parameter gradients with the
-keys of ``params``. Neither stores anything from the backward pass.
+keys of ``params``. Neither stores anything from the backward pass. Derived
+on the site pages *A neuron, the forward pass and the output layer*
+(``docs/mlp/forward.md``) and *Hidden layers and batches*
+(``docs/mlp/hidden-layers.md``).
 
 Parameters live in ``params`` and are read from it on every forward pass.
 That makes a network a function of any one parameter array, which is what a
@@ -77,7 +81,7 @@ class Grads(NamedTuple):
 
 
 def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    r"""Affine map of a batch: \(z = x W^\top + b\).
+    r"""Affine map of a batch: \(Z = X W^\top + \mathbf 1 b^\top\).
 
     Parameters
     ----------
@@ -88,14 +92,14 @@ def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray of shape (N, out_features)
-        \(z_{nj} = \sum_i x_{ni} W_{ji} + b_j\); dtype by NumPy promotion
-        (complex if any input is complex).
+        \(Z_{si} = \sum_j X_{sj} W_{ij} + b_i\) for sample \(s\); dtype by
+        NumPy promotion (complex if any input is complex).
     """
     return x @ W.T + b
 
 
 def dense_backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> Grads:
-    r"""Backward pass of ``dense``: from dL/dz to dL/dx, dL/dW and dL/db.
+    r"""Backward pass of ``dense``: from dL/dZ to dL/dX, dL/dW and dL/db.
 
     Parameters
     ----------
@@ -104,7 +108,7 @@ def dense_backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> Grads:
     W : ndarray of shape (out_features, in_features)
         The weights of the forward pass.
     grad_out : ndarray of shape (N, out_features)
-        \(G = \partial L / \partial z\), the upstream gradient.
+        \(G = \partial L / \partial Z\), the upstream gradient, rows \(g_s^\top\).
 
     Returns
     -------
@@ -114,18 +118,18 @@ def dense_backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> Grads:
 
     Notes
     -----
-    Since \(z_{nj} = \sum_i x_{ni} W_{ji} + b_j\), the chain rule summed over
-    every \(z_{nj}\) that a variable touches gives
+    Since \(Z_{si} = \sum_j X_{sj} W_{ij} + b_i\), the chain rule summed over
+    every \(Z_{si}\) that a variable touches gives
 
     $$
-    \frac{\partial L}{\partial x} = G\,W, \qquad
-    \frac{\partial L}{\partial W} = G^\top x = \sum_{n=1}^{N} g_n\, x_n^\top, \qquad
-    \frac{\partial L}{\partial b} = \sum_{n=1}^{N} g_n,
+    \frac{\partial L}{\partial X} = G\,W, \qquad
+    \nabla_W L = G^\top X = \sum_{s=1}^{N} g_s\, x_s^\top, \qquad
+    \nabla_b L = G^\top \mathbf 1 = \sum_{s=1}^{N} g_s,
     $$
 
-    with \(g_n\) and \(x_n\) the \(n\)-th rows as column vectors. A weight is
-    shared by every sample of the batch, so its gradient is the *sum* of the
-    per-sample outer products \(g_n x_n^\top\); the matrix product \(G^\top x\)
+    with \(g_s^\top\) and \(x_s^\top\) row \(s\) of \(G\) and \(X\). A weight
+    is shared by every sample of the batch, so its gradient is the *sum* of the
+    per-sample outer products \(g_s x_s^\top\); the matrix product \(G^\top X\)
     computes that sum in one call.
 
     Examples
@@ -136,7 +140,7 @@ def dense_backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> Grads:
 
     rng = np.random.default_rng(0)
     x, W, grad_out = rng.normal(size=(5, 4)), rng.normal(size=(3, 4)), rng.normal(size=(5, 3))
-    outer_products = sum(np.outer(g_n, x_n) for g_n, x_n in zip(grad_out, x))
+    outer_products = sum(np.outer(g_s, x_s) for g_s, x_s in zip(grad_out, x))
     grads = dense_backward(x, W, grad_out)
     assert np.allclose(grads.params["W"], outer_products, rtol=1e-14, atol=1e-14)
     ```
@@ -161,18 +165,19 @@ def he_normal(
     Returns
     -------
     ndarray of shape (out_features, in_features)
-        Samples of \(\mathcal{N}(0, 2 / n_\text{in})\).
+        Samples of \(\mathcal{N}(0, 2 / n)\), \(n\) = `in_features`.
 
     Notes
     -----
-    With independent zero-mean weights,
-    \(\operatorname{Var} z_j = n_\text{in}\operatorname{Var}(W)\,\mathbb{E}[a_i^2]\), and a ReLU of a
+    With independent zero-mean weights, a pre-activation
+    \(z^l_i = \sum_j W^l_{ij} a^{l-1}_j\) of a layer with \(n = n^{l-1}\) inputs has
+    \(\operatorname{Var} z^l_i = n\operatorname{Var}(W^l)\,\mathbb{E}[(a^{l-1}_j)^2]\), and a ReLU of a
     symmetric \(z\) keeps half of its second moment:
-    \(\mathbb{E}[a^2] = \tfrac12 \operatorname{Var} z\). Choosing
-    \(\operatorname{Var}(W) = 2 / n_\text{in}\) therefore keeps the variance of
+    \(\mathbb{E}[(a^{l-1}_j)^2] = \tfrac12 \operatorname{Var} z^{l-1}_j\). Choosing
+    \(\operatorname{Var}(W^l) = 2 / n\) therefore keeps the variance of
     the pre-activations the same from layer to layer (He et al., 2015,
     *Delving deep into rectifiers*). PyTorch's ``nn.Linear`` uses a different
-    default (uniform on \(\pm 1/\sqrt{n_\text{in}}\)), so comparisons with
+    default (uniform on \(\pm 1/\sqrt{n}\)), so comparisons with
     PyTorch copy the weights instead of re-seeding.
     """
     std = np.sqrt(2.0 / in_features)
@@ -180,7 +185,7 @@ def he_normal(
 
 
 class Dense:
-    r"""A fully connected layer \(z = x W^\top + b\) that caches its input.
+    r"""A fully connected layer \(Z = X W^\top + \mathbf 1 b^\top\) that caches its input.
 
     Parameters
     ----------
@@ -237,7 +242,7 @@ class Dense:
         return f"Dense(in_features={self.in_features}, out_features={self.out_features}, dtype={self.params['W'].dtype})"
 
     def forward(self, x: ArrayLike) -> np.ndarray:
-        r"""Compute \(z = x W^\top + b\) and cache x and W for [`backward`][chainrule.layers.Dense.backward].
+        r"""Compute \(Z = X W^\top + \mathbf 1 b^\top\) and cache x and W for [`backward`][chainrule.layers.Dense.backward].
 
         Parameters
         ----------
@@ -264,12 +269,12 @@ class Dense:
         return z
 
     def backward(self, grad_out: ArrayLike) -> Grads:
-        """Gradients with respect to x, W and b, given dL/dz for the last forward pass.
+        """Gradients with respect to x, W and b, given dL/dZ for the last forward pass.
 
         Parameters
         ----------
         grad_out : array_like of shape (N, out_features)
-            The upstream gradient dL/dz, of the shape that [`forward`][chainrule.layers.Dense.forward] returned.
+            The upstream gradient dL/dZ, of the shape that [`forward`][chainrule.layers.Dense.forward] returned.
 
         Returns
         -------
@@ -292,7 +297,7 @@ class Dense:
 
 
 class LayerParams(MutableMapping):
-    """The parameters of an MLP's layers under one set of names, ``"W1", "b1", ..., "WL", "bL"``.
+    """The parameters of an MLP's layers under one set of names, ``"W1", "b1", ..., "WK", "bK"``.
 
     A view, not a copy: ``params["W2"]`` is ``layers[1].params["W"]`` itself, and
     assigning ``params["W2"] = array`` puts the array into that layer, so the next
@@ -355,9 +360,10 @@ class MLP:
 
     Parameters
     ----------
-    sizes : sequence of int, length L + 1 >= 2
-        Features per layer, input first: ``MLP([4, 16, 3], rng=rng)`` maps 4
-        input features through 16 hidden units to 3 logits (L = 2 layers).
+    sizes : sequence of int, length K + 1 >= 2
+        The widths \(n^0, n^1, \dots, n^K\), input first: ``MLP([4, 16, 3], rng=rng)``
+        maps 4 input features through 16 hidden units to 3 logits (K = 2
+        layers). A list, tuple, range or 1-D integer array; not a string.
     rng : numpy.random.Generator
         Draws W1, W2, ... in that order by ``he_normal``; biases start at 0.
     dtype : floating dtype, default float64
@@ -366,13 +372,13 @@ class MLP:
     Attributes
     ----------
     layers : list of Dense
-        The L layers, first to last; ``layers[l - 1]`` maps ``sizes[l - 1]``
-        features to ``sizes[l]``.
+        The K layers, first to last; ``layers[l - 1]`` is layer \(l\), mapping
+        ``sizes[l - 1]`` features to ``sizes[l]``.
     params : LayerParams
-        A mutable mapping ``"W1", "b1", "W2", "b2", ..., "WL", "bL"`` (in that
-        order) onto the layers' parameters; ``"Wl"`` has shape
-        (sizes[l], sizes[l-1]) and ``"bl"`` shape (sizes[l],). Read on every
-        forward pass: assign a new array to change the network.
+        A mutable mapping ``"W1", "b1", "W2", "b2", ..., "WK", "bK"`` (in that
+        order) onto the layers' parameters; ``"Wl"`` is \(W^l\), of shape
+        (sizes[l], sizes[l-1]), and ``"bl"`` is \(b^l\), of shape (sizes[l],).
+        Read on every forward pass: assign a new array to change the network.
 
     Raises
     ------
@@ -385,26 +391,29 @@ class MLP:
 
     Notes
     -----
-    With \(a_0 = x\), for layers \(l = 1, \dots, L\):
+    For a batch \(X\) (the argument ``x``, one sample per row), with
+    \(A^0 = X\), for layers \(l = 1, \dots, K\):
 
     $$
-    z_l = a_{l-1} W_l^\top + b_l, \qquad a_l = \operatorname{relu}(z_l)\ (l < L),
-    \qquad \text{logits} = z_L.
+    Z^l = A^{l-1} W^{l\top} + \mathbf 1 b^{l\top}, \qquad
+    A^l = \operatorname{ReLU}(Z^l)\ (l < K), \qquad \text{logits} = Z^K .
     $$
 
-    Backward, from \(G_L = \partial L / \partial z_L\) (the upstream gradient ``grad_out``):
+    Backward, from \(G^K = \partial L / \partial Z^K\) (the upstream gradient ``grad_out``):
 
     $$
-    \frac{\partial L}{\partial W_l} = G_l^\top a_{l-1}, \quad
-    \frac{\partial L}{\partial b_l} = \textstyle\sum_n (G_l)_n, \quad
-    G_{l-1} = (G_l W_l) \odot \operatorname{relu}'(z_{l-1}),
+    \nabla_{W^l} L = G^{l\top} A^{l-1}, \quad
+    \nabla_{b^l} L = G^{l\top} \mathbf 1, \quad
+    G^{l-1} = (G^l W^l) \odot \operatorname{ReLU}'(Z^{l-1}),
     $$
 
-    the elementwise product because ReLU's Jacobian is diagonal. Each layer's
-    [`Dense.backward`][chainrule.layers.Dense.backward] computes the first two and \(G_l W_l\); the MLP
+    the elementwise product because ReLU's Jacobian is diagonal; and
+    \(\partial L / \partial X = G^1 W^1\), with no mask. Each layer's
+    [`Dense.backward`][chainrule.layers.Dense.backward] computes the first two and \(G^l W^l\); the MLP
     applies the ReLU mask in between. Forward caches exactly what these formulas
-    read: each [`Dense`][chainrule.layers.Dense] keeps its \(a_{l-1}\) and \(W_l\), the MLP
-    keeps each hidden \(z_l\).
+    read: each [`Dense`][chainrule.layers.Dense] keeps its \(A^{l-1}\) and \(W^l\), the MLP
+    keeps each hidden \(Z^l\). Derived on the site page *Hidden layers and batches*
+    (``docs/mlp/hidden-layers.md``).
 
     Examples
     --------
@@ -433,12 +442,12 @@ class MLP:
 
     @property
     def params(self) -> LayerParams:
-        """``"W1", "b1", ..., "WL", "bL"``: a mutable view onto the layers' parameters."""
+        """``"W1", "b1", ..., "WK", "bK"``: a mutable view onto the layers' parameters."""
         return self._params
 
     @property
     def n_layers(self) -> int:
-        """Number of dense layers L (one less than ``len(sizes)``)."""
+        """Number of dense layers K (one less than ``len(sizes)``)."""
         return len(self.layers)
 
     def __repr__(self) -> str:
@@ -454,7 +463,7 @@ class MLP:
         Returns
         -------
         ndarray of shape (N, sizes[-1])
-            The logits \(z_L\) (no activation after the last layer).
+            The logits \(Z^K\) (no activation after the last layer).
 
         Raises
         ------

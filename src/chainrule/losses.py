@@ -1,12 +1,12 @@
 r"""Softmax cross-entropy, with its gradient right below it.
 
 For logits \(z \in \mathbb{R}^C\), probabilities \(p = \operatorname{softmax}(z)\)
-and a target distribution \(y\),
+and a target distribution \(y\), per sample
 
 $$
-\ell(z, y) = -\sum_c y_c \log p_c, \qquad
-\frac{\partial \ell}{\partial z} = p \sum_c y_c - y
-\;\overset{\sum_c y_c = 1}{=}\; p - y .
+\ell = -\sum_{i=1}^{C} y_i \log p_i, \qquad
+\nabla_z \ell = p \sum_i y_i - y
+\;\overset{\sum_i y_i = 1}{=}\; p - y .
 $$
 
 The semantics are those of ``torch.nn.functional.cross_entropy`` (PyTorch 2.x,
@@ -20,8 +20,10 @@ Differences from PyTorch, all of them stricter validation: negative labels
 negative, infinite or NaN probabilities are rejected; ``bool`` targets are
 rejected. Probability rows that do not sum to 1 are accepted, as in PyTorch.
 
-Derived on the site page *Softmax and cross-entropy* (``docs/softmax-cross-entropy.md``):
-the gradient three ways, targets that do not sum to 1, label smoothing, the batch mean.
+Derived on the site pages *The gradient p − y* (``docs/softmax/gradient.md``: the
+gradient three ways, targets that do not sum to 1) and *In practice: smoothing,
+batches, stability, fusion* (``docs/softmax/in-practice.md``: label smoothing,
+the batch mean).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ Reduction = Literal["mean", "sum", "none"]
 def smoothed_targets(
     logits: np.ndarray, target: np.ndarray, is_index: bool, smoothing: float
 ) -> np.ndarray:
-    r"""The smoothed target distribution \(y'\) as an array of the logits' shape (validated arguments)."""
+    r"""The smoothed target \(y_\alpha = (1 - \alpha)\,y + \frac{\alpha}{C}\mathbf 1\) as an array of the logits' shape (validated arguments)."""
     if is_index:
         dense = np.zeros(logits.shape, dtype=logits.real.dtype)
         np.put_along_axis(dense, target[..., None], 1, axis=-1)
@@ -83,7 +85,8 @@ def cross_entropy(
         ``"mean"`` divides the summed loss by N (by 1 for (C,) logits), for both
         target kinds; ``"none"`` returns one loss per row.
     label_smoothing : float in [0, 1], default 0.0
-        \(\varepsilon\): the target is mixed with the uniform distribution.
+        \(\alpha\): the target \(y\) is replaced by the smoothed target
+        \(y_\alpha\), a mix with the uniform distribution (see Notes).
 
     Returns
     -------
@@ -110,29 +113,29 @@ def cross_entropy(
     pass), per row
 
     $$
-    \ell = -\sum_c y'_c \log p_c, \qquad
-    y' = (1 - \varepsilon)\, y + \frac{\varepsilon}{C} .
+    \ell = -\sum_{i=1}^{C} (y_\alpha)_i \log p_i, \qquad
+    y_\alpha = (1 - \alpha)\, y + \frac{\alpha}{C}\mathbf 1 ,
     $$
 
-    For a class index \(k\) this is computed, as PyTorch does, as
-    \((1-\varepsilon)(-\log p_k) + \frac{\varepsilon}{C}\sum_c (-\log p_c)\),
-    and without the second term when \(\varepsilon = 0\).
+    with \(y_0 = y\). For a class label \(c\) this is computed, as PyTorch
+    does, as \((1-\alpha)(-\log p_c) + \frac{\alpha}{C}\sum_i (-\log p_i)\),
+    and without the second term when \(\alpha = 0\).
     Unnormalised probability rows are used as given: the loss is linear in
-    \(y\), so a row summing to \(s\) is \(s\) times the loss of
+    \(y\), so a row summing to \(t\) is \(t\) times the loss of
     the normalised row.
 
     Non-finite logits (values PyTorch 2.13 gives; gradients in
     [`cross_entropy_grad`][chainrule.losses.cross_entropy_grad]):
 
-    * class index, \(\varepsilon = 0\): a \(-\infty\) logit off the
+    * class index, \(\alpha = 0\): a \(-\infty\) logit off the
       target leaves the loss finite; \(-\infty\) on the target gives
       \(+\infty\);
-    * \(\varepsilon > 0\): any \(-\infty\) logit gives \(+\infty\)
-      (the smoothing term sums every \(-\log p_c\)); with
-      \(\varepsilon = 1\) and \(-\infty\) on the target, NaN
+    * \(\alpha > 0\): any \(-\infty\) logit gives \(+\infty\)
+      (the smoothing term sums every \(-\log p_i\)); with
+      \(\alpha = 1\) and \(-\infty\) on the target, NaN
       (\(0 \cdot \infty\));
-    * probability target: \(-\infty\) where \(y'_c > 0\) gives
-      \(+\infty\); where \(y'_c = 0\) the term \(0 \cdot (-\infty)\)
+    * probability target: \(-\infty\) where \((y_\alpha)_i > 0\) gives
+      \(+\infty\); where \((y_\alpha)_i = 0\) the term \(0 \cdot (-\infty)\)
       is NaN, so the loss is NaN (PyTorch does not special-case
       \(0 \log 0\));
     * a row with a \(+\infty\) or NaN logit, or all \(-\infty\): NaN.
@@ -189,8 +192,8 @@ def cross_entropy_grad(
     Returns
     -------
     ndarray of the shape and dtype of logits
-        \(\partial L / \partial z\). For ``reduction="none"`` row \(i\)
-        holds \(\partial \ell_i / \partial z_i\) (each loss depends on its
+        \(\partial L / \partial z\). For ``reduction="none"`` row \(s\)
+        holds \(\partial \ell_s / \partial z_s\) (each loss depends on its
         own row only), which is also the gradient of the summed losses.
 
     Raises
@@ -200,28 +203,30 @@ def cross_entropy_grad(
 
     Notes
     -----
-    The loss is linear in \(\log p\) with coefficient \(-y'\); pulling
-    that back through log-softmax ([`log_softmax_vjp`][chainrule.softmax.log_softmax_vjp],
+    The loss is linear in \(\log p\) with coefficient \(-y_\alpha\), the
+    smoothed target (\(y_0 = y\); see [`cross_entropy`][chainrule.losses.cross_entropy]);
+    pulling that back through log-softmax ([`log_softmax_vjp`][chainrule.softmax.log_softmax_vjp],
     \(\partial \log p_i / \partial z_j = \delta_{ij} - p_j\)) gives, per row,
 
     $$
     \frac{\partial \ell}{\partial z_j}
-    = \sum_i (-y'_i)(\delta_{ij} - p_j)
-    = p_j \sum_i y'_i - y'_j ,
-    \qquad \frac{\partial L}{\partial z} = \frac{1}{N}\bigl(p \textstyle\sum_i y'_i - y'\bigr)
+    = \sum_i \bigl(-(y_\alpha)_i\bigr)(\delta_{ij} - p_j)
+    = p_j\, \mathbf 1^\top y_\alpha - (y_\alpha)_j ,
+    \qquad \nabla_z L = \frac{1}{N}\bigl(p\, \mathbf 1^\top y_\alpha - y_\alpha\bigr)
     \ \text{for ``mean''} .
     $$
 
-    **This general form is what is computed.** The familiar \(p - y\)
-    assumes \(\sum_i y'_i = 1\), which holds for class indices (with or
-    without smoothing) and for normalised probability rows; for an
-    unnormalised row summing to \(s\) the gradient is \(s\,p - y'\).
+    **This general form is what is computed.** The familiar \(p - y_\alpha\)
+    assumes \(\mathbf 1^\top y_\alpha = 1\), which holds for class indices
+    (with or without smoothing) and for normalised probability rows; for an
+    unnormalised row summing to \(t\) the gradient is
+    \(p\,\mathbf 1^\top y_\alpha - y_\alpha\) with \(\mathbf 1^\top y_\alpha = (1 - \alpha)\,t + \alpha\).
 
     Non-finite logits (as PyTorch 2.13): the gradient never multiplies
     \(\log p\), so it is finite whenever \(p\) is, even where the loss
     is \(+\infty\) or NaN. A \(-\infty\) logit has \(p_j = 0\), so
-    its gradient is \(-y'_j\) (0 for an index target off that class without
-    smoothing, \(-\varepsilon/C\) with smoothing), and the other entries
+    its gradient is \(-(y_\alpha)_j\) (0 for an index target off that class without
+    smoothing, \(-\alpha/C\) with smoothing), and the other entries
     are those of the row without it. A row with a \(+\infty\) or NaN logit,
     or all \(-\infty\), has a NaN gradient in every entry.
 

@@ -3,21 +3,21 @@ r"""Softmax, log-softmax and log-sum-exp, each with its derivative beside it.
 For logits \(z \in \mathbb{R}^C\),
 
 $$
-\operatorname{lse}(z) = \log \sum_{c} e^{z_c}, \qquad
-p = \operatorname{softmax}(z) = e^{z - \operatorname{lse}(z)}, \qquad
-\log p = z - \operatorname{lse}(z).
+\operatorname{logsumexp}(z) = \log \sum_{j} e^{z_j} = \log S, \qquad
+p = \operatorname{softmax}(z) = e^{z - \operatorname{logsumexp}(z)}, \qquad
+\log p = z - \operatorname{logsumexp}(z).
 $$
 
 All three are computed after subtracting the row maximum
-\(m = \max_c z_c\), which changes nothing mathematically
-(\(\operatorname{softmax}(z - m) = \operatorname{softmax}(z)\)) but keeps
+\(z_{\max} = \max_j z_j\), which changes nothing mathematically
+(\(\operatorname{softmax}(z - z_{\max}\mathbf 1) = \operatorname{softmax}(z)\)) but keeps
 every exponent \(\le 0\), so ``exp`` never overflows and the largest term
 of the sum is exactly 1.
 
-**Complex-step safe.** The shift \(m\) is taken from the *real part*
+**Complex-step safe.** The shift \(z_{\max}\) is taken from the *real part*
 (``np.max(z.real, ...)``), and it is a constant as far as the derivative is
 concerned: it cancels exactly, so the imaginary part that the complex step
-feeds in at \(z + ih\,e_j\) passes through ``exp``, ``sum`` and ``log``
+feeds in at \(z + \mathrm i h\,e_j\) passes through ``exp``, ``sum`` and ``log``
 untouched. No ``abs``, ``sign`` or norm appears on a differentiated path.
 
 **Non-finite logits** follow PyTorch 2.x (``torch.softmax``,
@@ -35,8 +35,9 @@ untouched. No ``abs``, ``sign`` or norm appears on a differentiated path.
 Floating-point warnings are silenced only inside these functions and only for
 the operations that produce those documented values.
 
-Derived on the site page *Softmax and cross-entropy* (``docs/softmax-cross-entropy.md``):
-the Jacobian and its properties, stability at extreme logits.
+Derived on the site pages *The softmax Jacobian* (``docs/softmax/jacobian.md``: the
+Jacobian and its properties) and *In practice: smoothing, batches, stability, fusion*
+(``docs/softmax/in-practice.md``: stability at extreme logits).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ __all__ = [
 
 
 def shifted_exp(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""Return ``(s, e, total)``: \(s = z - \max \operatorname{Re} z\), \(e = e^s\), \(\sum e\).
+    r"""Return ``(s, e, total)``: the shifted logits \(u = z - z_{\max}\mathbf 1\) (\(z_{\max}\) the maximum of \(\operatorname{Re} z\)), \(e^u\), and \(S = \sum_j e^{u_j}\).
 
     The one ``exp`` pass shared by ``softmax``, ``log_softmax`` and
     ``chainrule.losses.cross_entropy``, on an already validated `z`. `total`
@@ -96,7 +97,7 @@ def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarra
     Returns
     -------
     ndarray of the shape of z without axis (or with length 1 there), dtype of z
-        \(\operatorname{lse}(z)\); a NumPy scalar when `z` is 1-D and
+        \(\operatorname{logsumexp}(z)\); a NumPy scalar when `z` is 1-D and
         `keepdims` is False, as for NumPy's own reductions.
 
     Raises
@@ -109,8 +110,9 @@ def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarra
     Notes
     -----
     $$
-    \operatorname{lse}(z) = m + \log \sum_c e^{z_c - m}, \qquad m = \max_c \operatorname{Re} z_c,
-    \qquad \frac{\partial \operatorname{lse}}{\partial z_j} = \frac{e^{z_j}}{\sum_c e^{z_c}} = p_j .
+    \operatorname{logsumexp}(z) = z_{\max} + \log \sum_k e^{z_k - z_{\max}}, \qquad
+    z_{\max} = \max_k \operatorname{Re} z_k,
+    \qquad \frac{\partial \operatorname{logsumexp}(z)}{\partial z_j} = \frac{e^{z_j}}{\sum_k e^{z_k}} = p_j .
     $$
 
     **Its gradient is the softmax**: ``softmax(z)`` is the derivative rule of
@@ -169,7 +171,7 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     Notes
     -----
     $$
-    p_i = \frac{e^{z_i - m}}{\sum_c e^{z_c - m}}, \qquad m = \max_c \operatorname{Re} z_c .
+    p_i = \frac{e^{z_i - z_{\max}}}{\sum_j e^{z_j - z_{\max}}}, \qquad z_{\max} = \max_j \operatorname{Re} z_j .
     $$
 
     Derivative: [`softmax_jacobian`][chainrule.softmax.softmax_jacobian] (\(J = \operatorname{diag}(p) - p p^\top\)),
@@ -376,7 +378,7 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     Notes
     -----
     $$
-    \log p_i = (z_i - m) - \log \sum_c e^{z_c - m}, \qquad m = \max_c \operatorname{Re} z_c .
+    \log p_i = (z_i - z_{\max}) - \log \sum_j e^{z_j - z_{\max}}, \qquad z_{\max} = \max_j \operatorname{Re} z_j .
     $$
 
     Since the largest shifted term is \(e^0 = 1\), the sum lies in
