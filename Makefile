@@ -51,9 +51,10 @@ setup: $(PY_STAMP) $(NODE_STAMP) chromium
 serve: setup
 	SITE_URL=http://127.0.0.1:8000/ NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload --dirty
 
-# Both cores: the site is built once and shared by the workers; a page's browser checks stay on one worker.
+# Both cores: the site is built once and shared by the workers; loadscope keeps a test file (a page's
+# browser checks are one class) on one worker.
 test: setup
-	$(PY) -m pytest -n auto --dist loadgroup
+	$(PY) -m pytest -n auto --dist loadscope
 
 build: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

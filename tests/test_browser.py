@@ -166,61 +166,65 @@ def findings(browser: Browser, base_url: str, url: str, variant: str) -> Finding
     return _findings[url, variant]
 
 
-def per_page(*variants: str) -> list:
-    """Parameters (url, variant) for every page, grouped so one xdist worker makes all of a page's visits."""
-    return [pytest.param(url, variant, id=f"{url.strip('/') or 'home'}-{variant}", marks=pytest.mark.xdist_group(url or "home"))
-            for url in PAGES for variant in variants]
+class PageChecks:
+    """Every check of one page, each reading what that page showed in one of its variants.
+
+    One class per page is made below (``TestPage_<page>``), so that
+    pytest-xdist's ``--dist loadscope`` (how ``make test`` runs) keeps a page's
+    checks on one worker, which loads the page once.
+    """
+
+    url: str
+
+    def found(self, browser: Browser, base_url: str, variant: str) -> Findings:
+        return findings(browser, base_url, self.url, variant)
+
+    def test_math_is_typeset(self, browser: Browser, base_url: str) -> None:
+        found = self.found(browser, base_url, "desktop")
+        assert found["katexErrors"] == [], found["katexErrors"]
+        for raw in ("\\(", "\\)", "\\[", "\\]", "$$"):
+            assert raw not in found["text"], f"raw TeX delimiter {raw!r} is visible on the page"
+        assert found["katexWithoutMathml"] == 0, f"{found['katexWithoutMathml']} of {found['katexCount']} formulas lack MathML"
+
+    def test_every_diagram_is_drawn(self, browser: Browser, base_url: str) -> None:
+        found = self.found(browser, base_url, "desktop")
+        assert found["undrawnMermaid"] == 0, "an undrawn mermaid block"
+        for width, height in found["diagramBoxes"]:  # in the light scheme
+            assert width > 50 and height > 20, f"diagram drawn at {width} x {height}"
+
+    def test_every_image_loads(self, browser: Browser, base_url: str) -> None:
+        assert self.found(browser, base_url, "desktop")["brokenImages"] == []
+
+    @pytest.mark.parametrize("variant", list(VARIANTS))
+    def test_nothing_fails_and_nothing_leaves_the_local_server(self, browser: Browser, base_url: str, variant: str) -> None:
+        found = self.found(browser, base_url, variant)
+        local = urlparse(base_url).netloc
+        foreign = [u for u in found["requests"] if urlparse(u).scheme in ("http", "https") and urlparse(u).netloc != local]
+        assert foreign == [], f"requests to other hosts: {foreign}"
+        assert found["failed"] == [], f"failed requests: {found['failed']}"
+        assert found["errors"] == [], f"console errors: {found['errors']}"
+
+    @pytest.mark.parametrize("variant", ["desktop", "phone"])
+    def test_page_fits_its_width_and_is_photographed(self, browser: Browser, base_url: str, variant: str) -> None:
+        overflow = self.found(browser, base_url, variant)["overflow"]
+        width = VARIANTS[variant][0]
+        assert overflow <= 0, f"{self.url or 'home'} is {overflow}px wider than a {width}px screen"
+        name = (self.url.strip("/") or "home").replace("/", "-")
+        assert (SHOTS / f"{name}-{width}.png").stat().st_size > 1000
+
+    @pytest.mark.parametrize("variant", ["desktop", "dark"])
+    def test_no_serious_accessibility_violations(self, browser: Browser, base_url: str, variant: str) -> None:
+        scheme = VARIANTS[variant][1]
+        problems = [
+            f"{self.url or 'home'} [{scheme}] {v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
+            for v in self.found(browser, base_url, variant)["axe"] if v["impact"] in ("serious", "critical")
+        ]
+        assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.parametrize(("url", "variant"), per_page("desktop"))
-def test_math_is_typeset(browser: Browser, base_url: str, url: str, variant: str) -> None:
-    found = findings(browser, base_url, url, variant)
-    assert found["katexErrors"] == [], found["katexErrors"]
-    for raw in ("\\(", "\\)", "\\[", "\\]", "$$"):
-        assert raw not in found["text"], f"raw TeX delimiter {raw!r} is visible on the page"
-    assert found["katexWithoutMathml"] == 0, f"{found['katexWithoutMathml']} of {found['katexCount']} formulas lack MathML"
-
-
-@pytest.mark.parametrize(("url", "variant"), per_page("desktop"))
-def test_every_diagram_is_drawn(browser: Browser, base_url: str, url: str, variant: str) -> None:
-    found = findings(browser, base_url, url, variant)
-    assert found["undrawnMermaid"] == 0, "an undrawn mermaid block"
-    for width, height in found["diagramBoxes"]:  # in the light scheme
-        assert width > 50 and height > 20, f"diagram drawn at {width} x {height}"
-
-
-@pytest.mark.parametrize(("url", "variant"), per_page("desktop"))
-def test_every_image_loads(browser: Browser, base_url: str, url: str, variant: str) -> None:
-    assert findings(browser, base_url, url, variant)["brokenImages"] == []
-
-
-@pytest.mark.parametrize(("url", "variant"), per_page(*VARIANTS))
-def test_nothing_fails_and_nothing_leaves_the_local_server(browser: Browser, base_url: str, url: str, variant: str) -> None:
-    found = findings(browser, base_url, url, variant)
-    local = urlparse(base_url).netloc
-    foreign = [u for u in found["requests"] if urlparse(u).scheme in ("http", "https") and urlparse(u).netloc != local]
-    assert foreign == [], f"requests to other hosts: {foreign}"
-    assert found["failed"] == [], f"failed requests: {found['failed']}"
-    assert found["errors"] == [], f"console errors: {found['errors']}"
-
-
-@pytest.mark.parametrize(("url", "variant"), per_page("desktop", "phone"))
-def test_page_fits_its_width_and_is_photographed(browser: Browser, base_url: str, url: str, variant: str) -> None:
-    overflow = findings(browser, base_url, url, variant)["overflow"]
-    width = VARIANTS[variant][0]
-    assert overflow <= 0, f"{url or 'home'} is {overflow}px wider than a {width}px screen"
-    name = (url.strip("/") or "home").replace("/", "-")
-    assert (SHOTS / f"{name}-{width}.png").stat().st_size > 1000
-
-
-@pytest.mark.parametrize(("url", "variant"), per_page("desktop", "dark"))
-def test_no_serious_accessibility_violations(browser: Browser, base_url: str, url: str, variant: str) -> None:
-    scheme = VARIANTS[variant][1]
-    problems = [
-        f"{url or 'home'} [{scheme}] {v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
-        for v in findings(browser, base_url, url, variant)["axe"] if v["impact"] in ("serious", "critical")
-    ]
-    assert problems == [], "\n".join(problems)
+for _url in PAGES:
+    _name = "TestPage_" + re.sub(r"\W", "_", _url.strip("/") or "home")
+    globals()[_name] = type(_name, (PageChecks,), {"url": _url, "__doc__": f"The checks of {_url or 'the home page'}."})
 
 
 def test_search_for_softmax_lands_on_the_softmax_page(browser: Browser, base_url: str) -> None:

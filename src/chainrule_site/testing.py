@@ -18,11 +18,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def build_site_command(config: Path, site: Path) -> list[str]:
+    """The command that builds ``config`` strictly into ``site``."""
+    return [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config), "--site-dir", str(site)]
+
+
 def build_site(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
     """Run ``mkdocs build --strict`` for ``config`` into ``site``."""
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config), "--site-dir", str(site)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        build_site_command(config, site), cwd=ROOT, capture_output=True, text=True, timeout=900,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"},
     )
 
 
