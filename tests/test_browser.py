@@ -12,6 +12,7 @@ to ``artifacts/screenshots/``.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,9 @@ from chainrule_site.testing import chromium_path, serve
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SHOTS = ROOT / "artifacts" / "screenshots"
+#: Screenshots show the first screen of each page; CHAINRULE_FULL_SCREENSHOTS=1 takes whole pages
+#: (about a second more per page: a 390 px wide page is tens of thousands of pixels tall).
+FULL_PAGE_SHOTS = os.environ.get("CHAINRULE_FULL_SCREENSHOTS") == "1"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {"desktop": 1280, "phone": 390}
 
@@ -76,8 +80,13 @@ class Visit:
         self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        # "networkidle": also the requests made after `load` (the search index); ~0.5 s more per visit
-        self.page.goto(url, wait_until=until)
+        if until == "search-index":
+            # `load`, then the search index, the one request a page makes after `load` (Material's
+            # search worker); waiting for it is what "networkidle" did, without its 0.5 s of silence.
+            with self.page.expect_response(lambda response: response.url.endswith("/search/search_index.json")):
+                self.page.goto(url, wait_until="load")
+        else:
+            self.page.goto(url, wait_until=until)
         self.page.evaluate("() => document.fonts.ready.then(() => true)")
 
     def close(self) -> None:
@@ -133,10 +142,10 @@ def findings(browser: Browser, base_url: str, url: str, variant: str) -> Finding
     the dark variant by the scheme toggle (the same ``data-md-color-scheme``
     a reader whose system prefers dark gets at load). Every check of a variant
     reads what was recorded for it: math, diagrams and images at desktop width;
-    overflow and a full-page screenshot at both widths; axe-core in both schemes.
+    overflow and a screenshot at both widths; axe-core in both schemes.
     """
     if (url, variant) not in _findings:
-        opened = Visit(browser, base_url + url, width=WIDTHS["desktop"], scheme="light")
+        opened = Visit(browser, base_url + url, width=WIDTHS["desktop"], scheme="light", until="search-index")
         page = opened.page
         name = (url.strip("/") or "home").replace("/", "-")
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -144,7 +153,7 @@ def findings(browser: Browser, base_url: str, url: str, variant: str) -> Finding
         def record(variant: str, *, shot: bool, axe: bool) -> None:
             found = Findings(page.evaluate(FINDINGS))
             if shot:
-                page.screenshot(path=str(SHOTS / f"{name}-{VARIANTS[variant][0]}.png"), full_page=True)
+                page.screenshot(path=str(SHOTS / f"{name}-{VARIANTS[variant][0]}.png"), full_page=FULL_PAGE_SHOTS)
             if axe:
                 found["axe"] = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")["violations"]
             found.update(requests=list(opened.requests), failed=list(opened.failed), errors=list(opened.errors))
