@@ -21,16 +21,17 @@ This module is also a pytest plugin, loaded only in mutmut's runs (``-p`` in
 ``[tool.mutmut] pytest_add_cli_args``). mutmut keeps each function's docstring on
 every mutated copy of it, so pytest-markdown-docs would collect the same docstring
 example once per mutant (thousands of copies, and a quarter-minute of collection in
-every mutant's test run). The plugin collects each docstring example once, from the
-function the package exports, which dispatches to whichever mutant is active; the set
-of examples that runs is exactly the set ``pytest src`` runs. It also remembers each
-page's parse, so the child that mutmut forks per mutant does not parse it again.
+every mutant's test run). The plugin deselects those copies (pytest's public
+``pytest_collection_modifyitems``), so each example runs once, from the function the
+package exports, which dispatches to whichever mutant is active; the set of examples
+that runs is exactly the set ``pytest src`` runs. It also remembers each page's parse
+(through pytest-markdown-docs' public parser hook), so the child that mutmut forks per
+mutant does not parse it again.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import shutil
 import signal
@@ -242,43 +243,24 @@ def pytest_markdown_docs_markdown_it() -> Any:
     return _ParseOnce((yield))
 
 
-@functools.cache
-def _docstring_collector() -> type:
-    import inspect
-
-    from pytest_markdown_docs.plugin import MarkdownDocstringCodeModule
-
-    found: dict[tuple[str, Path], list[Any]] = {}
-
-    class OneCopyPerFunction(MarkdownDocstringCodeModule):
-        """pytest-markdown-docs' docstring collector, blind to mutmut's copies of functions.
-
-        What it finds in a module is remembered per process: finding a class's
-        docstring line re-parses the whole (mutated, so very long) module, and
-        every mutant's test run would otherwise pay for it again.
-        """
-
-        def find_object_tests_recursive(self, module_name, object, *seen):  # noqa: A002, ANN001
-            if "__mutmut_" in getattr(object, "__name__", ""):
-                return
-            if not inspect.ismodule(object):
-                yield from super().find_object_tests_recursive(module_name, object, *seen)
-                return
-            key = (module_name, self.path)
-            if key not in found:
-                found[key] = list(super().find_object_tests_recursive(module_name, object, *seen))
-            yield from found[key]
-
-    return OneCopyPerFunction
+#: What mutmut adds to the name of each mutated copy of a function.
+MUTANT_COPY = "__mutmut_"
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
-    """Collect a mutated module's docstring examples once, not once per mutant copy."""
-    collectors = yield
-    collector = _docstring_collector()
-    base = collector.__mro__[1]
-    return [collector.from_parent(parent, path=c.path) if type(c) is base else c for c in collectors]
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run each docstring example once: deselect the copies collected from mutmut's mutated functions.
+
+    mutmut keeps a function's docstring on every mutated copy of it, so
+    pytest-markdown-docs collects the same example once per mutant (thousands
+    of copies).  The example of the function the package exports, which
+    dispatches to whichever mutant is active, is the one that runs; the set of
+    examples that runs is exactly the set ``pytest src`` runs.  Uses pytest's
+    public deselection (``pytest_deselected``), nothing of pytest-markdown-docs.
+    """
+    copies = [item for item in items if MUTANT_COPY in item.nodeid]
+    if copies:
+        config.hook.pytest_deselected(items=copies)
+        items[:] = [item for item in items if MUTANT_COPY not in item.nodeid]
 
 
 def main(argv: list[str] | None = None) -> int:
