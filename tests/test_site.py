@@ -199,3 +199,12 @@ def test_the_old_chapter_urls_redirect_to_their_first_section(site: Path, old: s
     assert target, page[:500]
     assert posixpath.normpath(posixpath.join(old, target[1])) + "/" == new
     assert (site / new / "index.html").is_file()
+
+
+def test_every_registered_figure_is_shown_on_a_page() -> None:
+    """A figure no page shows would still be drawn at every build: none is registered that way."""
+    from chainrule_site.figures import load_all
+
+    shown = "".join(p.read_text() for p in (ROOT / "docs").rglob("*.md"))
+    unused = [name for name in load_all() if f"figures/{name}.svg" not in shown]
+    assert unused == [], f"figures no page shows: {unused}"

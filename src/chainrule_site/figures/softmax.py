@@ -108,37 +108,3 @@ def fd_error_data(num: int = 49) -> dict[str, np.ndarray]:
 def loglog_slope(h: np.ndarray, error: np.ndarray) -> float:
     """Least-squares slope of log10(error) against log10(h): the order p in error ~ h^p."""
     return float(np.polyfit(np.log10(h), np.log10(error), 1)[0])
-
-
-@figure("fd-error-vs-step")
-def fd_error_plot() -> Figure:
-    """Log-log plot of gradient error against step: the V of central differences, the flat complex step."""
-    import matplotlib.pyplot as plt
-
-    data = fd_error_data()
-    h = data["h"]
-    eps = float(np.finfo(np.float64).eps)
-    fig, ax = plt.subplots(figsize=(6.4, 4.2), facecolor="white")
-    # Where truncation dominates the two curves coincide (same h^2 |L'''| / 6 error):
-    # draw the complex step as a wide pale band underneath and the central difference
-    # on top, so both stay visible.
-    ax.loglog(h, data["complex"], "-", color="#e65100", lw=6, alpha=0.35, zorder=2,
-              solid_capstyle="round")
-    ax.loglog(h, data["complex"], "s", color="#e65100", ms=4, mfc="white", mew=1.3, zorder=3,
-              label="complex step")
-    ax.loglog(h, data["central"], "o-", color="#3949ab", ms=3.5, lw=1.3, zorder=4,
-              label="central difference")
-    ax.loglog(h, h**2, ":", color="gray", lw=1.2, label=r"slope 2: $h^2$")
-    ax.loglog(h, eps / h, "--", color="gray", lw=1.2, label=r"slope $-1$: $\varepsilon / h$")
-    ax.set_ylim(ERROR_FLOOR / 3, 1e-1)
-    ax.set_xlabel("step $h$", fontsize=11)
-    ax.set_ylabel("relative error of the gradient", fontsize=11)
-    ax.set_title("Numerical gradient of cross-entropy: error vs step", fontsize=12)
-    ax.text(2e-12, 3e-3, "round-off\nregime", fontsize=10, ha="center")
-    ax.text(4e-3, 1e-15, "truncation regime:\nthe two methods\ncoincide", fontsize=10,
-            ha="center", va="center", bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.5})
-    ax.tick_params(labelsize=10)
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=9.5, loc="upper center", bbox_to_anchor=(0.6, 1.0), framealpha=0.95)
-    fig.tight_layout()
-    return fig
