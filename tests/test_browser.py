@@ -376,3 +376,36 @@ def test_start_up_script_and_scheme_switch_work_together(browser: Browser, base_
         assert opened.errors == []
     finally:
         opened.close()
+
+
+def test_a_code_link_opens_its_api_entry_and_used_on_leads_back(browser: Browser, base_url: str) -> None:
+    """A `cr.name` in a page's code links to its API entry, whose "Used on" line links back to the page."""
+    opened = Visit(browser, base_url + "softmax/jacobian/")
+    try:
+        page = opened.page
+        link = page.locator(".md-content .highlight a.autorefs").first
+        target = link.get_attribute("href").rsplit("#", 1)[1]
+        link.click()
+        page.wait_for_url(re.compile(r".*/reference/api/#.+"))
+        assert page.locator(f"[id='{target}']").count() == 1, f"no entry with id {target}"
+        back = page.locator(f"[id='{target}'] ~ div .api-used-on a[href*='softmax/jacobian/'], "
+                            f".api-used-on a[href*='softmax/jacobian/']").first
+        back.click()
+        page.wait_for_url(re.compile(r".*/softmax/jacobian/.*"))
+        assert opened.errors == []
+    finally:
+        opened.close()
+
+
+def test_every_page_with_code_offers_its_notebook_for_download(browser: Browser, base_url: str) -> None:
+    opened = Visit(browser, base_url + "softmax/jacobian/")
+    try:
+        button = opened.page.locator("a.chainrule-notebook[download]")
+        assert button.count() == 1
+        with opened.page.expect_download() as download:
+            button.click()
+        path = download.value.path()
+        notebook = json.loads(Path(path).read_text())
+        assert notebook["nbformat"] == 4 and any(c["cell_type"] == "code" for c in notebook["cells"])
+    finally:
+        opened.close()
