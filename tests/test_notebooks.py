@@ -74,3 +74,11 @@ def test_a_cell_that_raises_fails_the_run_and_is_not_cached(tmp_path: Path, monk
     with pytest.raises(NotebookError, match="broken.ipynb: a cell raised(.|\n)*cell two is wrong"):
         executed(broken)
     assert not list((tmp_path / "cache").rglob("broken.ipynb"))
+
+
+def test_a_notebook_keeps_only_its_latest_run_in_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "CACHE", tmp_path / "cache")
+    first = executed(_notebook(tmp_path, "b.ipynb", "1"))
+    second = executed(_notebook(tmp_path, "b.ipynb", "2"))
+    assert second.is_file() and not first.exists()
+    assert list((tmp_path / "cache").rglob("b.ipynb")) == [second]

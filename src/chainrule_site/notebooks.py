@@ -63,4 +63,8 @@ def executed(notebook: Path) -> Path:
         except CellExecutionError as err:
             raise NotebookError(f"{notebook.name}: a cell raised\n{err}") from err
         cache.write_atomically(target, nbformat.writes(document))
+    # Earlier runs of this notebook (an older notebook or package) are never read again.
+    for stale in target.parents[1].glob(f"*/{notebook.name}"):
+        if stale != target:
+            stale.unlink(missing_ok=True)
     return target
