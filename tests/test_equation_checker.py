@@ -125,3 +125,10 @@ def test_mutants_cover_sign_index_factor_and_transpose() -> None:
     latex = r"\underbrace{\nabla_W L}_{m\times n} = \delta_{i} x_{j} + W^\top u - a b"
     kinds = {m.kind for m in mutants(latex, {"W": np.arange(6.0).reshape(2, 3)})}
     assert kinds == {"sign", "index", "factor", "transpose"}
+
+
+@pytest.mark.parametrize("word", ["if", "si", "for", "para"])
+def test_a_condition_after_the_equation_is_read_in_either_language(word: str) -> None:
+    """``\\text{if }`` / ``\\text{si }`` opens a condition that holds here; a wrong equation before it still fails."""
+    assert failures(rf"\nabla_z L = p - y \qquad \text{{{word} }} \textstyle\sum_i y_i = 1") == []
+    assert failures(rf"\nabla_z L = p + y \qquad \text{{{word} }} \textstyle\sum_i y_i = 1")

@@ -22,6 +22,9 @@ Seven jobs, each small:
   whose code uses it, and a page's ``cr.name`` links to its entry.
 * **Every page as a notebook** (:mod:`chainrule_site.page_notebooks`),
   generated beside the page and offered for download by the template.
+* **Two editions.**  When the English build ends, the Spanish pages of
+  ``docs/es/`` are built into ``es/`` (:mod:`chainrule_site.editions`); these
+  hooks run in both builds and know which one by the theme's language.
 
 Everything slow is cached on disk by the content it depends on
 (:mod:`chainrule_site.cache`), so a rebuild after an edit redoes only what the
@@ -39,7 +42,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from chainrule_site import page_notebooks, reference
+from chainrule_site import editions, page_notebooks, reference
 from chainrule_site.diagrams import THEMES, DiagramError, Renderer, merge_themes
 from chainrule_site.equations.source import strip_directives
 from chainrule_site.notebooks import NotebookError, executed
@@ -75,6 +78,26 @@ def vendored_assets() -> dict[str, Path]:
     return assets
 
 
+#: Whether this build is a dirty rebuild (``mkdocs serve --dirty``): the Spanish edition is then one too.
+_dirty = False
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    """Remember whether the build is dirty, for the Spanish edition's build."""
+    global _dirty
+    _dirty = dirty
+
+
+def shared_assets(files: Files, config: Any) -> None:
+    """Give the Spanish edition the English edition's stylesheets and data files it does not have itself."""
+    present = {file.src_uri for file in files}
+    for path in sorted(editions.EDITIONS["en"]["docs"].rglob("*")):
+        relative = path.relative_to(editions.EDITIONS["en"]["docs"])
+        if (path.is_file() and path.suffix not in (".md", ".ipynb") and relative.parts[0] != "es"
+                and not relative.name.startswith(".") and relative.as_posix() not in present):
+            files.append(File(relative.as_posix(), str(editions.EDITIONS["en"]["docs"]), config.site_dir, config.use_directory_urls))
+
+
 def on_files(files: Files, config: Any) -> Files:
     """Add the vendored assets and the generated figures; point each notebook at its executed copy.
 
@@ -88,11 +111,17 @@ def on_files(files: Files, config: Any) -> Files:
                 file.abs_src_path = str(executed(Path(file.abs_src_path)))
             except NotebookError as err:
                 raise PluginError(str(err)) from err
+    if editions.language(config) != "en":
+        shared_assets(files, config)
     for site_path, source in vendored_assets().items():
         files.append(File.generated(config, site_path, abs_src_path=str(source)))
     from chainrule_site.figures import render_all
 
-    for name, svg in render_all().items():
+    try:
+        figures = render_all(editions.language(config))
+    except KeyError as err:
+        raise PluginError(str(err)) from err
+    for name, svg in figures.items():
         files.append(File.generated(config, f"figures/{name}.svg", content=svg))
         _figure_sizes[name] = svg_size(svg)
     reference.collect(files, config)  # the API page's entries (a missing one fails the build), the pages' uses
@@ -265,5 +294,7 @@ def on_page_content(html_content: str, page: Any, config: Any, files: Files) -> 
 
 
 def on_post_build(config: Any) -> None:
-    """Close the diagram renderer's browser (started only if a diagram was not cached)."""
+    """Close the diagram renderer's browser (started only if a diagram was not cached); build the Spanish edition."""
     _renderer.close()
+    if editions.language(config) == "en":
+        editions.build_spanish(config, dirty=_dirty)

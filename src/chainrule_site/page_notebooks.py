@@ -59,6 +59,10 @@ EXTRA_PACKAGES = {"torch": "torch"}
 SITE_ONLY_NOTE = ("*In the repository only: this block, or one it continues, uses the site's own code "
                   "(`chainrule_site`), which the `chainrule` package does not include; it runs as a test "
                   "of the site.*")
+#: The same note in each edition's language.
+SITE_ONLY_NOTES = {"en": SITE_ONLY_NOTE,
+                   "es": ("*Solo en el repositorio: este bloque, o uno al que continúa, usa el código propio del sitio "
+                          "(`chainrule_site`), que el paquete `chainrule` no incluye; se ejecuta como test del sitio.*")}
 
 _FENCE_OPEN = re.compile(r"^(?P<mark>`{3,}|~{3,})\s*(?P<info>.*)$")
 _CONTAINER = re.compile(r'^ *(?:!!!|\?\?\?\+?|===\+?!?) *(?P<kind>[\w-]+)?(?: *"(?P<title>[^"]*)")?')
@@ -68,6 +72,7 @@ _INLINE_MATH = re.compile(r"\\\((?P<tex>.+?)\\\)", re.S)
 _LINK = re.compile(r"(?P<open>!?\[(?:[^\]\[]|\[[^\]]*\])*\]\()(?P<target>[^)\s]+)(?P<close>[^)]*\))")
 _DISPLAY_MATH = re.compile(r"^(?P<indent>[ ]*)\$\$[ ]*\n(?P<body>.*?)^(?P=indent)\$\$[ ]*$", re.M | re.S)
 _LABEL = re.compile(r"\\label\{(?P<name>[a-z0-9][a-z0-9-]*)\}")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 
 
 def notebook_name(src_uri: str) -> str:
@@ -76,12 +81,16 @@ def notebook_name(src_uri: str) -> str:
     return f"chainrule-{stem.replace('/', '-')}.ipynb" if stem else "chainrule.ipynb"
 
 
-def site_url_of(src_uri: str) -> str:
-    """The published URL of a page or file of ``docs/`` (directory URLs, as the site uses)."""
+def site_url_of(src_uri: str, language: str = "en") -> str:
+    """The published URL of a page or file of ``docs/`` (directory URLs, as the site uses), in an edition.
+
+    Pages are in their edition (``es/`` for Spanish); other files are shared, at the site's root.
+    """
+    edition = SITE + ("" if language == "en" else f"{language}/")
     if src_uri.endswith(".md") or src_uri.endswith(".ipynb"):
         stem = src_uri.rsplit(".", 1)[0]
         stem = "" if stem == "index" else stem.removesuffix("/index")
-        return SITE + (stem + "/" if stem else "")
+        return edition + (stem + "/" if stem else "")
     return SITE + src_uri
 
 
@@ -96,7 +105,7 @@ class _Page:
     items: list[str | _Block] = field(default_factory=list)
 
 
-def _absolute_links(text: str, src_uri: str) -> str:
+def _absolute_links(text: str, src_uri: str, language: str = "en") -> str:
     """Point relative links and images at the published site (a notebook has no site around it)."""
 
     def absolute(match: re.Match[str]) -> str:
@@ -105,26 +114,26 @@ def _absolute_links(text: str, src_uri: str) -> str:
             return match[0]
         path, _, anchor = target.partition("#")
         resolved = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), path))
-        url = site_url_of(resolved) + (f"#{anchor}" if anchor else "")
+        url = site_url_of(resolved, language) + (f"#{anchor}" if anchor else "")
         return f"{match['open']}{url}{match['close']}"
 
     return _LINK.sub(absolute, text)
 
 
-def _prose(text: str, src_uri: str) -> str:
+def _prose(text: str, src_uri: str, language: str = "en") -> str:
     """A Markdown cell's text: ``\\( \\)`` maths as ``$ $``, site-relative links made absolute (code spans untouched)."""
     pieces, last = [], 0
     for span in _CODE_SPAN.finditer(text):
-        pieces.append(_outside_code(text[last:span.start()], src_uri))
+        pieces.append(_outside_code(text[last:span.start()], src_uri, language))
         pieces.append(span[0])
         last = span.end()
-    pieces.append(_outside_code(text[last:], src_uri))
+    pieces.append(_outside_code(text[last:], src_uri, language))
     return "".join(pieces).strip("\n")
 
 
-def _outside_code(text: str, src_uri: str) -> str:
+def _outside_code(text: str, src_uri: str, language: str) -> str:
     text = _INLINE_MATH.sub(lambda m: f"${m['tex'].strip()}$", text)
-    return _absolute_links(text, src_uri)
+    return _absolute_links(text, src_uri, language)
 
 
 def _number_equations(markdown: str) -> str:
@@ -280,9 +289,11 @@ def _needs(blocks: list[_Block]) -> list[str]:
     return sorted(found)
 
 
-def _intro(title: str, src_uri: str, extra: list[str]) -> tuple[str, str]:
+def _intro(title: str, src_uri: str, extra: list[str], language: str = "en") -> tuple[str, str]:
     """The first two cells: what this is and how to install chainrule; the cell that installs it."""
-    page_url = site_url_of(src_uri)
+    page_url = site_url_of(src_uri, language)
+    if language == "es":
+        return _intro_es(title, page_url, extra), _install_cell(extra)
     also = ""
     if extra:
         names = ", ".join(f"`{name}`" for name in extra)
@@ -307,16 +318,50 @@ if it is not installed yet, then run the cells from top to bottom.{also}
 **How the cells run.** A cell that starts with `%reset -f` starts afresh, as the
 block does on the page: it clears the variables of the cells before it. A cell
 without it continues the one before it and needs it to have run first."""
+    return markdown, _install_cell(extra)
+
+
+def _intro_es(title: str, page_url: str, extra: list[str]) -> str:
+    """The first cell of a Spanish page's notebook (what :func:`_intro` says, in Spanish)."""
+    also = ""
+    if extra:
+        names = ", ".join(f"`{name}`" for name in extra)
+        also = (f" Algunos bloques comparan con {names} (PyTorch, una comprobación independiente); Colab "
+                "lo trae, y la celda siguiente lo instala en otro entorno si falta.")
+    return f"""# {title}
+
+Este cuaderno es la página [{title}]({page_url}) de **chainrule**, el libro de
+texto ejecutable de la retropropagación: su texto, sus matemáticas y cada bloque
+de código, en orden, generados a partir de la página al construir el sitio.
+
+**Instalación.** El código importa el paquete `chainrule` (su única dependencia
+es NumPy), que se instala desde su repositorio:
+
+```bash
+pip install "git+{REPOSITORY}"
+```
+
+Funciona en Jupyter y en Colab: ejecuta la celda siguiente, que instala
+`chainrule` si aún no está instalado, y después las celdas de arriba abajo.{also}
+
+**Cómo se ejecutan las celdas.** Una celda que empieza con `%reset -f` empieza
+de cero, como el bloque en la página: borra las variables de las celdas
+anteriores. Una celda sin esa línea continúa la anterior y necesita que esta se
+haya ejecutado antes."""
+
+
+def _install_cell(extra: list[str]) -> str:
+    """The code cell that installs chainrule (and the extra packages) when they are missing."""
     lines = ["# Install chainrule from its repository when it is not installed (Colab, a fresh Jupyter).",
              "import importlib.util", "",
              'if importlib.util.find_spec("chainrule") is None:',
              f'    %pip install --quiet "git+{REPOSITORY}"']
     for name in extra:
         lines += [f'if importlib.util.find_spec("{name}") is None:', f"    %pip install --quiet {name}"]
-    return markdown, "\n".join(lines)
+    return "\n".join(lines)
 
 
-def page_notebook(markdown: str, src_uri: str) -> dict | None:
+def page_notebook(markdown: str, src_uri: str, language: str = "en") -> dict | None:
     """The notebook of one page, or None if the page has no Python block (or is excluded).
 
     Parameters
@@ -326,6 +371,8 @@ def page_notebook(markdown: str, src_uri: str) -> dict | None:
     src_uri : str
         Its path under ``docs/`` (``softmax/jacobian.md``): relative links are
         resolved against it.
+    language : {"en", "es"}, default "en"
+        The edition: the first cell's language, and the edition links lead to.
 
     Returns
     -------
@@ -341,6 +388,7 @@ def page_notebook(markdown: str, src_uri: str) -> dict | None:
 
     if src_uri.startswith(EXCLUDED):
         return None
+    markdown = _FRONT_MATTER.sub("", markdown)
     page = _parse(markdown)
     blocks = [item for item in page.items if isinstance(item, _Block)]
     if not blocks:
@@ -349,12 +397,12 @@ def page_notebook(markdown: str, src_uri: str) -> dict | None:
     runnable = [item for index, item in enumerate(page.items) if isinstance(item, _Block) and index not in site_only]
     match = re.search(r"^# +(?P<title>.+?) *$", markdown, re.M)
     title = match["title"] if match else src_uri
-    intro, install = _intro(title, src_uri, _needs(runnable))
+    intro, install = _intro(title, src_uri, _needs(runnable), language)
     cells = [nbformat.v4.new_markdown_cell(intro), nbformat.v4.new_code_cell(install)]
     body_started = False
     for index, item in enumerate(page.items):
         if isinstance(item, str):
-            text = _prose(item, src_uri)
+            text = _prose(item, src_uri, language)
             if not body_started:  # the page's own title is the notebook's first heading already
                 text = re.sub(r"^# .*\n?", "", text, count=1).strip("\n")
             if text:
@@ -363,7 +411,7 @@ def page_notebook(markdown: str, src_uri: str) -> dict | None:
             continue
         body_started = True
         if index in site_only:
-            cells.append(nbformat.v4.new_markdown_cell(f"{SITE_ONLY_NOTE}\n\n```python\n{item.code}\n```"))
+            cells.append(nbformat.v4.new_markdown_cell(f"{SITE_ONLY_NOTES[language]}\n\n```python\n{item.code}\n```"))
             continue
         code = item.code if item.continuation else f"%reset -f\n{item.code}"
         cells.append(nbformat.v4.new_code_cell(code))
@@ -371,7 +419,7 @@ def page_notebook(markdown: str, src_uri: str) -> dict | None:
     notebook.metadata.update({
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},
-        "chainrule": {"page": src_uri, "url": site_url_of(src_uri)},
+        "chainrule": {"page": src_uri, "url": site_url_of(src_uri, language), "language": language},
     })
     # Stable cell ids: the same page gives the same bytes (the execution cache keys by them).
     for number, cell in enumerate(notebook.cells):
@@ -379,11 +427,11 @@ def page_notebook(markdown: str, src_uri: str) -> dict | None:
     return notebook
 
 
-def notebook_text(markdown: str, src_uri: str) -> str | None:
+def notebook_text(markdown: str, src_uri: str, language: str = "en") -> str | None:
     """:func:`page_notebook` as the text of an ``.ipynb`` file (None when the page gets none)."""
     import nbformat
 
-    notebook = page_notebook(markdown, src_uri)
+    notebook = page_notebook(markdown, src_uri, language)
     return None if notebook is None else nbformat.writes(notebook)
 
 
@@ -402,7 +450,7 @@ def add_to_site(files: object, config: object) -> None:
         if not file.src_uri.endswith(".md"):
             continue
         try:
-            text = notebook_text(file.content_string, file.src_uri)
+            text = notebook_text(file.content_string, file.src_uri, config["theme"]["language"])  # type: ignore[index]
         except ValueError as err:
             from mkdocs.exceptions import PluginError
 

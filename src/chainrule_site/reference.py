@@ -207,7 +207,12 @@ def page_title(markdown: str, fallback: str) -> str:
 _CONTENTS = re.compile(r'<div class="doc doc-contents[^"]*">')
 
 
-def add_used_on(content: str, documented: dict[str, str], used_on: dict[str, list[tuple[str, str]]]) -> str:
+#: The "Used on" line in each edition's language: its label, and its text when no page uses the name.
+USED_ON = {"en": ("Used on", "no page's code names it yet"), "es": ("Se usa en", "ningún código de las páginas lo usa aún")}
+
+
+def add_used_on(content: str, documented: dict[str, str], used_on: dict[str, list[tuple[str, str]]],
+                language: str = "en") -> str:
     """Write a "Used on" line at the top of each entry of the rendered API page.
 
     Parameters
@@ -233,8 +238,8 @@ def add_used_on(content: str, documented: dict[str, str], used_on: dict[str, lis
             raise ValueError(f"the rendered API page has no entry with id {path!r} for chainrule.{name}")
         pages = used_on.get(name, [])
         links = ", ".join(f'<a href="{html.escape(url)}">{html.escape(title)}</a>' for title, url in pages)
-        links = links or "no page's code names it yet"
-        inserts.append((contents.end(), f'<p class="api-used-on"><strong>Used on:</strong> {links}.</p>'))
+        label, none = USED_ON[language]
+        inserts.append((contents.end(), f'<p class="api-used-on"><strong>{label}:</strong> {links or none}.</p>'))
     for at, text in sorted(inserts, reverse=True):
         content = content[:at] + text + content[at:]
     return content
@@ -310,7 +315,7 @@ def nav_order(pages: Sequence[str], all_pages: Iterable[str]) -> list[str]:
 # -- the hooks' side (called from chainrule_site/hooks.py) -------------------------------------
 
 #: Per build: the entries of the API page, the pages' uses, the navigation's page order.
-_state: dict[str, object] = {"documented": {}, "uses": {}, "titles": {}, "order": []}
+_state: dict[str, object] = {"documented": {}, "uses": {}, "titles": {}, "order": [], "language": "en"}
 
 
 def _page_code(file: object) -> list[str]:
@@ -333,7 +338,7 @@ def collect(files: object, config: object) -> None:
     """
     from mkdocs.exceptions import PluginError
 
-    _state.update(documented={}, uses={}, titles={}, order=[])
+    _state.update(documented={}, uses={}, titles={}, order=[], language=config["theme"]["language"])  # type: ignore[index]
     api = files.get_file_from_path(API_PAGE)  # type: ignore[attr-defined]
     if api is None or "mkdocstrings" not in config["plugins"]:  # type: ignore[index]
         return
@@ -378,7 +383,7 @@ def process_page(content: str, page: object, files: object) -> str:
         for name in _state["uses"][src]:  # type: ignore[index]
             used_on.setdefault(name, []).append((title, get_relative_url(target.url, page.file.url)))  # type: ignore[attr-defined]
     try:
-        return add_used_on(links_outside_code(content), documented, used_on)
+        return add_used_on(links_outside_code(content), documented, used_on, str(_state["language"]))
     except ValueError as err:
         from mkdocs.exceptions import PluginError
 

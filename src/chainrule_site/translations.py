@@ -55,14 +55,14 @@ ENGLISH_ONLY: frozenset[str] = frozenset()
 _FENCE_OPEN = re.compile(r"^(?P<indent> *)(?P<mark>`{3,}|~{3,})(?P<info>.*)$")
 _BOX = re.compile(r"^ *(?P<marker>!!!|\?\?\?\+?)\s+(?P<type>[\w-]+)(?P<rest>.*)$")
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*$")
-_EXPLICIT_ID = re.compile(r"\s*\{\s*#(?P<id>[\w-]+)\s*\}\s*$")
+_EXPLICIT_ID = re.compile(r"\s*\{\s*#(?P<id>[\w-]+)(?:\s[^}]*)?\}\s*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _HTML_ID = re.compile(r"<[a-z]+\b[^>]*\bid=\"[^\"]*\"[^>]*>")
 _IMAGE = re.compile(r"!\[[^\]]*\]\((?P<src>[^)\s]+)")
 _DISPLAY = re.compile(r"^(?P<indent> *)\$\$[ ]*\n(?P<body>.*?)^(?P=indent)\$\$[ ]*$", re.M | re.S)
 _TEXT_CMD = re.compile(r"\\(?:text|textrm|mbox|textit|textbf)\{[^{}]*\}")
 _INLINE_CODE = re.compile(r"(`+).+?\1", re.S)
-_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?P<tex>[^$\n]+?)(?<!\\)\$")
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?P<tex>[^$\n]+?)(?<!\\)\$|\\\((?P<paren>.+?)\\\)", re.S)
 _FRONT_MATTER = re.compile(r"\A---\n(?P<yaml>.*?)\n---\n", re.S)
 _MERMAID_LABEL = re.compile(r"\"[^\"]*\"|\|[^|]*\||(?<=[\[\(\{>])[^\]\)\}\"]*(?=[\]\)\}])")
 _NUMBER = re.compile(r"\d+(?:\.\d+)*")
@@ -111,8 +111,12 @@ def _python_tokens(code: str) -> list[str]:
 
 
 def _mermaid_shape(code: str) -> list[str]:
-    """A diagram's structure: each line with its labels blanked (ids, arrows and shapes stay)."""
-    return [_MERMAID_LABEL.sub("_", line.strip()) for line in code.splitlines() if line.strip()]
+    """A diagram's structure: each line with its labels blanked (ids, arrows and shapes stay).
+
+    Its accessible title and description (``accTitle:``, ``accDescr:``) are labels too.
+    """
+    lines = [re.sub(r"^(accTitle|accDescr)\s*:.*", r"\1: _", line.strip()) for line in code.splitlines() if line.strip()]
+    return [_MERMAID_LABEL.sub("_", line) for line in lines]
 
 
 def _blank_text(tex: str) -> str:
@@ -172,7 +176,7 @@ def _parts(markdown_text: str) -> dict[str, list]:
     parts["figures"] = [m["src"] for m in _IMAGE.finditer(text)]
     parts["display equations"] = [_blank_text(m["body"]) for m in _DISPLAY.finditer(text)]
     text = _INLINE_CODE.sub("", _DISPLAY.sub("", text))
-    parts["inline maths"] = sorted(Counter(_blank_text(m["tex"]) for m in _INLINE_MATH.finditer(text)).items())
+    parts["inline maths"] = sorted(Counter(_blank_text(m["tex"] or m["paren"]) for m in _INLINE_MATH.finditer(text)).items())
     return parts
 
 

@@ -269,10 +269,14 @@ def _pieces(row: list[Token]) -> list[list[Token]]:
         piece = _strip_punctuation(piece)
         if not piece or _is_remark(piece):
             continue
-        if piece[0].kind == "text" and piece[0].value.strip() in ("if", "for", "where", "with"):
+        if piece[0].kind == "text" and piece[0].value.strip() in _CONDITION_WORDS:
             piece = piece[1:]
         pieces.append(piece)
     return pieces
+
+
+#: Words that open a condition after an equation ("for all i", "if i = j"), in English and in Spanish.
+_CONDITION_WORDS = ("if", "for", "where", "with", "si", "para", "donde", "con")
 
 
 def parse_equation(latex: str) -> list[Chain]:

@@ -24,6 +24,29 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 FIGURES: dict[str, Callable[[], "Figure"]] = {}
+#: The language figures are being drawn in (set by :func:`render_all`).
+_language = "en"
+
+
+def tr(english: str) -> str:
+    """A figure's text in the language being drawn: ``english`` itself, or its entry in :mod:`.es`.
+
+    Every title, axis label, legend entry and annotation of a figure goes through
+    this function, so the Spanish pages show Spanish figures.
+
+    Raises
+    ------
+    KeyError
+        If the text has no Spanish translation (the Spanish build fails, naming it).
+    """
+    if _language == "en":
+        return english
+    from chainrule_site.figures.es import SPANISH
+
+    try:
+        return SPANISH[english]
+    except KeyError:
+        raise KeyError(f"figure text {english!r} has no Spanish translation in chainrule_site/figures/es.py") from None
 
 
 def figure(name: str) -> Callable[[Callable[[], "Figure"]], Callable[[], "Figure"]]:
@@ -45,23 +68,28 @@ def load_all() -> dict[str, Callable[[], "Figure"]]:
     return FIGURES
 
 
-def render_all() -> dict[str, str]:
-    """Every registered figure as SVG text, keyed by name; drawn only when what draws it changed.
+def render_all(language: str = "en") -> dict[str, str]:
+    """Every registered figure as SVG text in ``language`` (``"en"`` or ``"es"``), keyed by name.
 
-    A figure is cached under ``.cache/figures/`` by the source of the module
-    that draws it and of this registry, the files of the ``chainrule`` package,
+    A figure is drawn only when what draws it changed: it is cached under
+    ``.cache/figures/`` by the language (and the Spanish texts), the source of
+    the module that draws it and of this registry, the files of the ``chainrule`` package,
     the results file of ``make bench`` (which some figures plot) and the
     matplotlib version.  Nothing is timed or measured while drawing: a figure
     that shows timings reads them from the results file.
     """
     from importlib.metadata import version
 
-    shared = (Path(__file__).read_bytes(), cache.package_digest(),
+    global _language
+    if language not in ("en", "es"):
+        raise ValueError(f"language must be 'en' or 'es', got {language!r}")
+    catalogue = Path(__file__).with_name("es.py")
+    shared = (language, catalogue.read_bytes() if language == "es" else b"", Path(__file__).read_bytes(), cache.package_digest(),
               RESULTS.read_bytes() if RESULTS.is_file() else b"", version("matplotlib"))
     rendered, todo = {}, {}
     for name, make in sorted(load_all().items()):
         module = Path(inspect.getsourcefile(make) or "")
-        entry = cache.path("figures", f"{name}-{cache.key(name, module.read_bytes(), *shared)}.svg")
+        entry = cache.path("figures", f"{name}-{language}-{cache.key(name, module.read_bytes(), *shared)}.svg")
         if entry.is_file():
             rendered[name] = entry.read_text(encoding="utf-8")
         else:
@@ -74,12 +102,16 @@ def render_all() -> dict[str, str]:
 
         plt.rcParams.update({"svg.hashsalt": "chainrule", "svg.fonttype": "path"})
         for name, (make, entry) in todo.items():
-            fig = make()
+            _language = language
+            try:
+                fig = make()
+            finally:
+                _language = "en"
             buffer = io.StringIO()
             fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
             plt.close(fig)
             rendered[name] = buffer.getvalue()
-            for stale in entry.parent.glob(f"{name}-{'?' * 24}.svg"):
+            for stale in entry.parent.glob(f"{name}-{language}-{'?' * 24}.svg"):
                 stale.unlink(missing_ok=True)
             cache.write_atomically(entry, rendered[name])
     return rendered
