@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chainrule import relu
-from chainrule_site.figures import figure
+from chainrule_site.figures import figure, tr
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -44,14 +44,14 @@ def relu_kink_central_difference() -> Figure:
 
     data = relu_central_difference_data()
     fig, ax = plt.subplots(figsize=(6.4, 4), facecolor="white")
-    ax.plot(data["offset_over_h"], data["estimate"], color="#3f51b5", lw=2, label="central difference")
-    ax.axvspan(-1, 1, color="#ff9800", alpha=0.15, label="stencil straddles the kink")
-    ax.plot([0], [0.5], "o", color="#d32f2f", label="at the kink: 1/2")
+    ax.plot(data["offset_over_h"], data["estimate"], color="#3f51b5", lw=2, label=tr("central difference"))
+    ax.axvspan(-1, 1, color="#ff9800", alpha=0.15, label=tr("stencil straddles the kink"))
+    ax.plot([0], [0.5], "o", color="#d32f2f", label=tr("at the kink: 1/2"))
     ax.axhline(0, color="grey", lw=0.8, ls=":")
     ax.axhline(1, color="grey", lw=0.8, ls=":")
-    ax.set_xlabel("distance of z from the kink, in units of the step h", fontsize=11)
-    ax.set_ylabel("estimate of ReLU′(z)", fontsize=11)
-    ax.set_title("Central differences near ReLU's kink", fontsize=12)
+    ax.set_xlabel(tr("distance of z from the kink, in units of the step h"), fontsize=11)
+    ax.set_ylabel(tr("estimate of ReLU′(z)"), fontsize=11)
+    ax.set_title(tr("Central differences near ReLU's kink"), fontsize=12)
     ax.set_ylim(-0.1, 1.1)
     ax.tick_params(labelsize=10)
     ax.legend(fontsize=10, loc="upper left")

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chainrule_site.figures import figure
+from chainrule_site.figures import figure, tr
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -257,14 +257,14 @@ def forward_vs_reverse_mode() -> Figure:
     fig, (ax_flops, ax_time) = plt.subplots(2, 1, figsize=(4.8, 6.4), facecolor="white", constrained_layout=True)
     styles = {"forward": ("#c0392b", "s", "forward mode (n JVPs)"), "reverse": ("#2c5aa0", "o", "reverse mode (1 sweep)")}
     for mode, (colour, marker, label) in styles.items():
-        ax_flops.loglog(n, data[f"{mode}_flops"], marker=marker, color=colour, label=label)
-        ax_time.loglog(n, data[f"{mode}_seconds"] * 1e3, marker=marker, color=colour, label=label)
-    ax_flops.set_title("derivative flops (from shapes)", fontsize=11)
-    ax_time.set_title("measured time (median)", fontsize=11)
-    ax_flops.set_ylabel("flops", fontsize=11)
-    ax_time.set_ylabel("milliseconds", fontsize=11)
+        ax_flops.loglog(n, data[f"{mode}_flops"], marker=marker, color=colour, label=tr(label))
+        ax_time.loglog(n, data[f"{mode}_seconds"] * 1e3, marker=marker, color=colour, label=tr(label))
+    ax_flops.set_title(tr("derivative flops (from shapes)"), fontsize=11)
+    ax_time.set_title(tr("measured time (median)"), fontsize=11)
+    ax_flops.set_ylabel(tr("flops"), fontsize=11)
+    ax_time.set_ylabel(tr("milliseconds"), fontsize=11)
     for ax in (ax_flops, ax_time):
-        ax.set_xlabel(f"width n (K = {data['depth']} tanh layers)", fontsize=11)
+        ax.set_xlabel(tr("width n (K = {depth} tanh layers)").format(depth=data["depth"]), fontsize=11)
         ax.set_xticks(n, [str(w) for w in n])
         ax.minorticks_off()
         ax.tick_params(labelsize=10)

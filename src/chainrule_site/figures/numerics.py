@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chainrule_site.figures import figure
+from chainrule_site.figures import figure, tr
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -155,17 +155,17 @@ def step_error_plot() -> Figure:
     complex_style = _STYLE["complex"]
     ax.loglog(h, data["complex"], "-", color=complex_style["color"], lw=6, alpha=0.35, solid_capstyle="round")
     ax.loglog(h, data["complex"], complex_style["marker"], color=complex_style["color"], ms=4, mfc="white",
-              mew=1.3, label=complex_style["label"])
+              mew=1.3, label=tr(complex_style["label"]))
     for method in ("forward", "richardson", "central"):
         style = _STYLE[method]
         ax.loglog(h, data[method], "-", marker=style["marker"], color=style["color"], ms=3.5, lw=1.3,
-                  label=style["label"])
-    ax.loglog(h, eps / h, "--", color="gray", lw=1.2, label=r"round-off $\epsilon_{\mathrm{mach}} / h$")
+                  label=tr(style["label"]))
+    ax.loglog(h, eps / h, "--", color="gray", lw=1.2, label=tr(r"round-off $\epsilon_{\mathrm{mach}} / h$"))
     ax.set_ylim(ERROR_FLOOR / 3, 1.0)
-    ax.set_xlabel("step $h$", fontsize=11)
-    ax.set_ylabel("relative error of $f'$ (median)", fontsize=11)
-    ax.set_title(r"Derivative of $e^x \sin x$: error against step", fontsize=12)
-    ax.text(1e-11, 1e-13, "left: round-off, slope $-1$\nright: truncation, slope\n1 (forward), 2 (central and\ncomplex), 4 (Richardson)",
+    ax.set_xlabel(tr("step $h$"), fontsize=11)
+    ax.set_ylabel(tr("relative error of $f'$ (median)"), fontsize=11)
+    ax.set_title(tr(r"Derivative of $e^x \sin x$: error against step"), fontsize=12)
+    ax.text(1e-11, 1e-13, tr("left: round-off, slope $-1$\nright: truncation, slope\n1 (forward), 2 (central and\ncomplex), 4 (Richardson)"),
             fontsize=9, ha="center", va="center", bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.5})
     ax.tick_params(labelsize=10)
     ax.grid(True, which="major", alpha=0.3)
@@ -186,9 +186,9 @@ def precision_plot() -> Figure:
     for dtype, color in ((np.float64, "#3949ab"), (np.float32, "#c62828")):
         eps = float(np.finfo(dtype).eps)
         ax.axhline(eps ** (2 / 3), color=color, ls=":", lw=1.1)
-    ax.set_xlabel("step $h$", fontsize=11)
-    ax.set_ylabel("relative error of $f'$ (median)", fontsize=11)
-    ax.set_title(r"Central differences: float64 against float32", fontsize=12)
+    ax.set_xlabel(tr("step $h$"), fontsize=11)
+    ax.set_ylabel(tr("relative error of $f'$ (median)"), fontsize=11)
+    ax.set_title(tr(r"Central differences: float64 against float32"), fontsize=12)
     ax.text(2e-9, 2.4e-5 * 2.2, r"float32 $\epsilon_{\mathrm{mach}}^{2/3}$", color="#c62828", fontsize=9.5)
     ax.text(2e-9, 3.7e-11 * 2.2, r"float64 $\epsilon_{\mathrm{mach}}^{2/3}$", color="#3949ab", fontsize=9.5)
     ax.tick_params(labelsize=10)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import chainrule as cr
-from chainrule_site.figures import figure
+from chainrule_site.figures import figure, tr
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -57,10 +57,10 @@ def jacobian_heatmap() -> Figure:
     ticks = range(C)
     ax.set_xticks(ticks, [f"$z_{j + 1}$" for j in ticks], fontsize=11)
     ax.set_yticks(ticks, [f"$p_{i + 1}$" for i in ticks], fontsize=11)
-    ax.set_xlabel(r"column $j$: the logit that is nudged", fontsize=11)
-    ax.set_ylabel(r"row $i$: the probability that responds", fontsize=11)
+    ax.set_xlabel(tr(r"column $j$: the logit that is nudged"), fontsize=11)
+    ax.set_ylabel(tr(r"row $i$: the probability that responds"), fontsize=11)
     z_text = ", ".join(f"{v:g}" for v in data["z"])
-    ax.set_title(rf"$J_{{ij}} = \partial p_i / \partial z_j$ at $z = ({z_text})$", fontsize=12)
+    ax.set_title(tr(r"$J_{{ij}} = \partial p_i / \partial z_j$ at $z = ({z})$").format(z=z_text), fontsize=12)
     bar = fig.colorbar(image, ax=ax, shrink=0.85)
     bar.ax.tick_params(labelsize=10)
     fig.tight_layout()
