@@ -33,7 +33,8 @@ from chainrule_site.reference import python_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-PAGES = sorted(path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md"))
+#: The English pages (the Spanish pages' notebooks have the same code: see the Spanish tests below).
+PAGES = sorted(path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md") if "es" != path.relative_to(DOCS).parts[0])
 NOTEBOOK_PAGES = [page for page in PAGES if python_blocks((DOCS / page).read_text(encoding="utf-8"))
                   and not page.startswith("reference/")]
 
@@ -212,3 +213,36 @@ def test_every_page_offers_its_notebook_and_the_download_is_what_the_tests_ran(s
         assert link, f"{page} offers no notebook"
         served = (site / stem / link["href"]).read_text(encoding="utf-8")
         assert served == notebook_text((DOCS / page).read_text(encoding="utf-8"), page), page
+        # ... and the same page in Spanish offers its Spanish notebook.
+        html = (site / "es" / stem / "index.html").read_text(encoding="utf-8")
+        link = re.search(r'<a href="(?P<href>[^"]+\.ipynb)" download class="md-content__button', html)
+        assert link, f"es/{page} offers no notebook"
+        served = (site / "es" / stem / link["href"]).read_text(encoding="utf-8")
+        assert served == notebook_text((DOCS / "es" / page).read_text(encoding="utf-8"), page, "es"), f"es/{page}"
+
+
+def _code(notebook: nbformat.NotebookNode) -> list[list[str]]:
+    """The code cells without their comments (which a translation may change)."""
+    from chainrule_site.translations import _python_tokens
+
+    return [_python_tokens(cell.source.replace("%reset -f", "reset_marker()").replace("%pip", "pip_marker"))
+            for cell in notebook.cells if cell.cell_type == "code"]
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_the_spanish_page_notebook_runs_the_english_code_with_spanish_prose(page: str) -> None:
+    """Executing it again would run the same code: the English notebook's run covers it.
+
+    Its prose is the Spanish page's, its first cell Spanish, its links lead to the Spanish edition.
+    """
+    english = page_notebook((DOCS / page).read_text(encoding="utf-8"), page)
+    spanish = page_notebook((DOCS / "es" / page).read_text(encoding="utf-8"), page, "es")
+    assert english is not None and spanish is not None
+    assert _code(spanish) == _code(english)
+    assert spanish.cells[0].source.startswith("# ") and "Este cuaderno es la página" in spanish.cells[0].source
+    assert spanish.metadata["chainrule"]["url"] == english.metadata["chainrule"]["url"].replace(SITE, SITE + "es/")
+    prose = "\n".join(cell.source for cell in spanish.cells[2:] if cell.cell_type == "markdown")
+    assert prose and prose != "\n".join(cell.source for cell in english.cells[2:] if cell.cell_type == "markdown")
+    assert "translation_of" not in prose, "the page's front matter leaked into its notebook"
+    site_links = re.findall(rf"\]\(({re.escape(SITE)}[^)#]*)", prose)
+    assert all(link.startswith(SITE + "es/") for link in site_links), site_links

@@ -12,10 +12,12 @@ one per build and one per test.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 from chainrule_site import cache
+from chainrule_site.paths import ROOT
 
 KERNEL = "python3"
 #: Seconds one cell may take before the run fails (the digits training takes ~3 s here).
@@ -37,7 +39,9 @@ def executed(notebook: Path) -> Path:
     Returns
     -------
     Path
-        ``.cache/notebooks/<key>/<notebook name>``: the notebook with its outputs.
+        ``.cache/notebooks/<folder>/<key>/<notebook name>``: the notebook with its
+        outputs (``<folder>`` names the notebook's folder, so the Spanish
+        ``docs/es/notebooks/iris.ipynb`` and the English one are kept apart).
 
     Raises
     ------
@@ -50,8 +54,10 @@ def executed(notebook: Path) -> Path:
 
     notebook = Path(notebook).resolve()
     entry = cache.key(notebook.read_bytes(), cache.package_digest(), KERNEL, sys.version)
-    target = cache.path("notebooks", f"{entry}/{notebook.name}")
-    target.parent.mkdir(exist_ok=True)
+    where = notebook.parent.relative_to(ROOT) if ROOT in notebook.parents else notebook.parent
+    folder = re.sub(r"[^A-Za-z0-9]+", "-", str(where)).strip("-")[-60:]
+    target = cache.path("notebooks", f"{folder}/{entry}/{notebook.name}")
+    target.parent.mkdir(parents=True, exist_ok=True)
     with cache.locked(target):
         if target.is_file():
             return target

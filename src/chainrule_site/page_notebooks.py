@@ -84,14 +84,14 @@ def notebook_name(src_uri: str) -> str:
 def site_url_of(src_uri: str, language: str = "en") -> str:
     """The published URL of a page or file of ``docs/`` (directory URLs, as the site uses), in an edition.
 
-    Pages are in their edition (``es/`` for Spanish); other files are shared, at the site's root.
+    Each edition is a whole site of its own (the Spanish one under ``es/``), figures included.
     """
     edition = SITE + ("" if language == "en" else f"{language}/")
     if src_uri.endswith(".md") or src_uri.endswith(".ipynb"):
         stem = src_uri.rsplit(".", 1)[0]
         stem = "" if stem == "index" else stem.removesuffix("/index")
         return edition + (stem + "/" if stem else "")
-    return SITE + src_uri
+    return edition + src_uri
 
 
 @dataclass
