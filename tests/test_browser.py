@@ -40,7 +40,10 @@ def page_urls() -> list[str]:
         if ".ipynb_checkpoints" in source.parts:
             continue
         rel = source.relative_to(DOCS).with_suffix("")
-        urls.append("" if rel.name == "index" and rel.parent == Path(".") else f"{rel.as_posix()}/")
+        if rel.name == "index":  # a folder's index page is served at the folder's URL
+            urls.append("" if rel.parent == Path(".") else f"{rel.parent.as_posix()}/")
+        else:
+            urls.append(f"{rel.as_posix()}/")
     return urls
 
 
@@ -426,5 +429,61 @@ def test_every_page_with_code_offers_its_notebook_for_download(browser: Browser,
         path = download.value.path()
         notebook = json.loads(Path(path).read_text())
         assert notebook["nbformat"] == 4 and any(c["cell_type"] == "code" for c in notebook["cells"])
+    finally:
+        opened.close()
+
+
+# -- the two editions --------------------------------------------------------------------------
+
+def _switch_language(page: Page, name: str) -> None:
+    """Open the header's language menu and pick ``name`` (as a reader does, by hovering or tapping)."""
+    page.locator(".md-header__option .md-select button").first.hover()
+    page.locator(f".md-select__link:text-is('{name}')").click()
+    page.wait_for_load_state("load")
+
+
+def test_the_switcher_leads_to_the_same_section_in_the_other_language_and_back(browser: Browser, base_url: str) -> None:
+    opened = Visit(browser, base_url + "softmax/gradient/#cross-entropy", until="load")
+    try:
+        page = opened.page
+        _switch_language(page, "Español")
+        assert page.url == base_url + "es/softmax/gradient/#cross-entropy", page.url
+        assert page.evaluate("document.documentElement.lang") == "es"
+        assert page.locator("h2#cross-entropy").inner_text().startswith("La entropía cruzada") or \
+            "entropía cruzada" in page.locator("h2#cross-entropy").inner_text().lower()
+        _switch_language(page, "English")
+        assert page.url == base_url + "softmax/gradient/#cross-entropy", page.url
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert opened.errors == [] and opened.failed == []
+    finally:
+        opened.close()
+
+
+def test_the_switcher_follows_instant_navigation(browser: Browser, base_url: str) -> None:
+    """After moving to another page without a reload, the switcher leads to that page's translation."""
+    opened = Visit(browser, base_url + "es/", until="load")
+    try:
+        page = opened.page
+        page.locator("a.md-nav__link[href*='softmax/jacobian']").first.click()
+        page.wait_for_url(re.compile(r".*/es/softmax/jacobian/$"))
+        _switch_language(page, "English")
+        assert page.url == base_url + "softmax/jacobian/", page.url
+        assert page.evaluate("document.documentElement.lang") == "en"
+    finally:
+        opened.close()
+
+
+def test_spanish_search_finds_spanish_pages(browser: Browser, base_url: str) -> None:
+    """Material's search with the Spanish language: a Spanish word finds Spanish pages, and only those."""
+    opened = Visit(browser, base_url + "es/", until="search-index")
+    try:
+        page = opened.page
+        page.locator(".md-search__input").click()
+        page.locator(".md-search__input").press_sequentially("gradientes", delay=30)
+        result = page.locator(".md-search-result__item a.md-search-result__link").first
+        result.wait_for(timeout=15_000)
+        hrefs = page.locator(".md-search-result__item a.md-search-result__link").evaluate_all("els => els.map(e => e.href)")
+        assert hrefs and all("/es/" in href for href in hrefs), hrefs[:5]
+        assert "documento" in page.locator(".md-search-result__meta").inner_text().lower()  # "… documentos encontrados"
     finally:
         opened.close()

@@ -50,6 +50,35 @@ def test_the_spanish_navigation_has_the_english_pages_in_the_english_order() -> 
     assert _nav_sections(spanish) == _nav_sections(english)
 
 
+def _nav_titles(nav: list) -> list[tuple[str, str]]:
+    out = []
+    for entry in nav:
+        title, value = next(iter(entry.items()))
+        out += _nav_titles(value) if isinstance(value, list) else [(title, value)]
+    return out
+
+
+def _title(path: Path) -> str:
+    import json
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".ipynb":
+        text = "".join(json.loads(text)["cells"][0]["source"])
+    found = re.search(r"^# +(.+?)\s*$", text, re.M)
+    return found[1] if found else ""
+
+
+def test_a_spanish_navigation_title_is_the_page_title_where_the_english_one_is() -> None:
+    """The Spanish menu names a page as its heading does, wherever the English menu does ("Used on" lists use them too)."""
+    english = _nav_titles(yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)["nav"])
+    spanish = _nav_titles(yaml.safe_load(editions.OVERLAY.read_text(encoding="utf-8"))["nav"])
+    mismatched = [(page, es_title, _title(translations.SPANISH / page))
+                  for (en_title, page), (es_title, _) in zip(english, spanish)
+                  if en_title == _title(DOCS / page) and es_title != _title(translations.SPANISH / page)]
+    assert mismatched == []
+
+
 class _Loader(yaml.SafeLoader):
     """Reads mkdocs.yml, whose !ENV and !!python/name tags do not matter here."""
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from chainrule_site.paths import DOCS, ROOT
 
-__all__ = ["EDITIONS", "OVERLAY", "build_spanish", "language", "merge", "spanish_config"]
+__all__ = ["EDITIONS", "OVERLAY", "build_spanish", "language", "merge", "overlay", "spanish_config"]
 
 #: Each edition's language, its pages and its folder in the built site.
 EDITIONS = {"en": {"docs": DOCS, "root": ""}, "es": {"docs": DOCS / "es", "root": "es/"}}
@@ -59,10 +59,16 @@ def _merge_plugins(plugins: list, changes: dict) -> list:
         if change is False:
             continue
         out.append({name: merge(options or {}, change or {})})
-    unknown = set(changes) - {e if isinstance(e, str) else next(iter(e)) for e in plugins}
+    unknown = {name for name, change in changes.items() if change is not False} - {
+        e if isinstance(e, str) else next(iter(e)) for e in plugins}
     if unknown:
         raise ValueError(f"{OVERLAY.relative_to(ROOT)}: plugins {sorted(unknown)} are not in mkdocs.yml")
     return out
+
+
+def overlay(english: Any) -> Path:
+    """The Spanish changes of a site: ``es/.mkdocs.yml`` in its docs folder (a site without one has no Spanish edition)."""
+    return Path(english.docs_dir) / EDITIONS["es"]["root"] / OVERLAY.name
 
 
 def spanish_config(english: Any) -> Any:
@@ -80,11 +86,11 @@ def spanish_config(english: Any) -> Any:
     config_file = Path(english.config_file_path)
     with config_file.open("rb") as fd:
         base = yaml_load(fd)
-    with OVERLAY.open("rb") as fd:
+    with overlay(english).open("rb") as fd:
         changes = yaml_load(fd) or {}
     options = merge(base, changes)
     options.update(
-        docs_dir=str(EDITIONS["es"]["docs"]),
+        docs_dir=str(Path(english.docs_dir) / EDITIONS["es"]["root"]),
         site_dir=str(Path(english.site_dir) / EDITIONS["es"]["root"]),
         site_url=(english.site_url or "") + EDITIONS["es"]["root"] if english.site_url else None,
         strict=english.strict,
@@ -99,9 +105,14 @@ def spanish_config(english: Any) -> Any:
 
 
 def build_spanish(english: Any, dirty: bool = False) -> None:
-    """Build the Spanish edition into ``<english site_dir>/es/`` (only changed pages if ``dirty``)."""
+    """Build the Spanish edition into ``<english site_dir>/es/`` (only changed pages if ``dirty``).
+
+    Does nothing for a site without Spanish pages (the small sites of the tests).
+    """
     from mkdocs.commands.build import build
 
+    if not overlay(english).is_file():
+        return
     config = spanish_config(english)
     config.plugins.on_startup(command="build", dirty=dirty)
     try:
