@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent
 #: Where the controller builds the site for its workers (set in the environment the workers inherit).
 SHARED_BUILD = "CHAINRULE_TEST_SITE"
 #: Test files whose tests use the built site: they run last, after the build has had time to finish.
-SITE_TESTS = ("tests/test_site.py", "tests/test_browser.py", "tests/test_reference.py", "tests/test_page_notebooks.py")
+SITE_TESTS = ("tests/test_site.py", "tests/test_browser.py", "tests/test_reference.py", "tests/test_page_notebooks.py",
+              "tests/test_spanish_site.py")
 
 
 def pytest_configure(config: pytest.Config) -> None:
