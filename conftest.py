@@ -34,9 +34,15 @@ SITE_TESTS = ("tests/test_site.py", "tests/test_browser.py", "tests/test_referen
 
 def pytest_configure(config: pytest.Config) -> None:
     """In the xdist controller: choose the folder the workers will find the site in."""
+    global _owned
     if hasattr(config, "workerinput") or not config.pluginmanager.hasplugin("xdist") or not config.getoption("numprocesses", None):
         return
-    os.environ[SHARED_BUILD] = tempfile.mkdtemp(prefix="chainrule-site-")
+    os.environ[SHARED_BUILD] = _owned = tempfile.mkdtemp(prefix="chainrule-site-")
+
+
+#: The site folder this process made (a pytest run inside a test, such as `pytest --collect-only docs`,
+#: inherits the variable but must leave the folder alone).
+_owned: str | None = None
 
 
 _build: subprocess.Popen | None = None
@@ -64,9 +70,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """Controller: let the build finish, then remove the run's copy of the site."""
     if _build is not None and _build.poll() is None:
         _build.wait(timeout=900)
-    folder = os.environ.get(SHARED_BUILD)
-    if folder and not hasattr(config, "workerinput"):
-        shutil.rmtree(folder, ignore_errors=True)
+    if _owned and not hasattr(config, "workerinput"):
+        shutil.rmtree(_owned, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
