@@ -228,3 +228,20 @@ def test_a_stale_or_missing_translation_id_is_named(pages) -> None:
 
 def test_the_docs_folder_is_the_one_the_check_reads() -> None:
     assert translations.DOCS == DOCS and translations.SPANISH == DOCS / "es"
+
+
+def _glossary_rows(path: Path) -> list[list[str]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("|") and not set(line) <= set("|-: "):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return rows[1:] if rows else rows
+
+
+def test_both_glossaries_pair_the_same_terms() -> None:
+    """Each row of the English glossary (English | Español | ...) is the Spanish one's (Español | English | ...)."""
+    english = _glossary_rows(DOCS / "glossary.md")
+    spanish = _glossary_rows(translations.SPANISH / "glossary.md")
+    pairs_en = [(row[0], row[1]) for row in english if len(row) == 3]
+    pairs_es = [(row[1], row[0]) for row in spanish if len(row) == 3]
+    assert len(pairs_en) > 60 and pairs_en == pairs_es
