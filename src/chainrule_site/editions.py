@@ -104,14 +104,34 @@ def spanish_config(english: Any) -> Any:
     return config
 
 
+#: What the Spanish edition is built from, besides the configuration: its pages and the code that
+#: draws, typesets and checks them. A dirty rebuild (``make serve``) skips the Spanish build when
+#: none of these changed since the last one (an edit of an English page rebuilds English only).
+SOURCES = (DOCS / "es", ROOT / "src")
+_last_built: dict[str, float] = {}
+
+
+def _newest(site_dir: str) -> float:
+    """The newest modification time among the Spanish edition's sources and the two configurations."""
+    times = [path.stat().st_mtime for folder in SOURCES for path in folder.rglob("*") if path.is_file()]
+    return max([*times, (ROOT / "mkdocs.yml").stat().st_mtime])
+
+
 def build_spanish(english: Any, dirty: bool = False) -> None:
     """Build the Spanish edition into ``<english site_dir>/es/`` (only changed pages if ``dirty``).
 
-    Does nothing for a site without Spanish pages (the small sites of the tests).
+    Does nothing for a site without Spanish pages (the small sites of the tests), nor in a
+    dirty rebuild when nothing the Spanish pages are built from changed since the last build.
     """
+    import logging
+
     from mkdocs.commands.build import build
 
     if not overlay(english).is_file():
+        return
+    newest = _newest(english.site_dir)
+    if dirty and _last_built.get(english.site_dir) == newest and (Path(english.site_dir) / "es" / "index.html").is_file():
+        logging.getLogger("mkdocs").info("The Spanish edition's sources are unchanged: es/ is not rebuilt")
         return
     config = spanish_config(english)
     config.plugins.on_startup(command="build", dirty=dirty)
@@ -119,3 +139,4 @@ def build_spanish(english: Any, dirty: bool = False) -> None:
         build(config, dirty=dirty)
     finally:
         config.plugins.on_shutdown()
+    _last_built[english.site_dir] = newest
