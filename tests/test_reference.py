@@ -134,6 +134,9 @@ def test_add_used_on_writes_one_line_per_entry_and_fails_on_a_missing_entry() ->
     out = add_used_on(rendered, {"softmax": "chainrule.softmax.softmax"}, {"softmax": [("Page", "../../page/")]})
     assert '<div class="doc doc-contents first"><p class="api-used-on"><strong>Used on:</strong> ' \
            '<a href="../../page/">Page</a>.</p><p>Softmax.</p>' in out
+    two = add_used_on(rendered, {"softmax": "chainrule.softmax.softmax"},
+                      {"softmax": [("In practice: a, b", "a/"), ("B", "b/")]}, "es")
+    assert '<strong>Se usa en:</strong> <a href="a/">In practice: a, b</a>; <a href="b/">B</a>.</p>' in two
     with pytest.raises(ValueError, match="no entry with id 'chainrule.layers.Dense'"):
         add_used_on(rendered, DOCUMENTED, {})
 

@@ -237,7 +237,8 @@ def add_used_on(content: str, documented: dict[str, str], used_on: dict[str, lis
         if contents is None:
             raise ValueError(f"the rendered API page has no entry with id {path!r} for chainrule.{name}")
         pages = used_on.get(name, [])
-        links = ", ".join(f'<a href="{html.escape(url)}">{html.escape(title)}</a>' for title, url in pages)
+        # Semicolons: some page titles hold commas ("In practice: smoothing, batches, ...").
+        links = "; ".join(f'<a href="{html.escape(url)}">{html.escape(title)}</a>' for title, url in pages)
         label, none = USED_ON[language]
         inserts.append((contents.end(), f'<p class="api-used-on"><strong>{label}:</strong> {links or none}.</p>'))
     for at, text in sorted(inserts, reverse=True):
