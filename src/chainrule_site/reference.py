@@ -208,7 +208,7 @@ _CONTENTS = re.compile(r'<div class="doc doc-contents[^"]*">')
 
 
 #: The "Used on" line in each edition's language: its label, and its text when no page uses the name.
-USED_ON = {"en": ("Used on", "no page's code names it yet"), "es": ("Se usa en", "ningún código de las páginas lo usa aún")}
+USED_ON = {"en": ("Used on", "no page yet"), "es": ("Se usa en", "ninguna página, por ahora")}
 
 
 def add_used_on(content: str, documented: dict[str, str], used_on: dict[str, list[tuple[str, str]]],
