@@ -46,7 +46,7 @@ def test_a_dirty_rebuild_skips_the_spanish_edition_only_when_its_sources_are_unc
     english = SimpleNamespace(docs_dir=str(DOCS), site_dir=str(tmp_path))
     (tmp_path / "es").mkdir()
     (tmp_path / "es" / "index.html").write_text("built before")
-    monkeypatch.setitem(editions._last_built, str(tmp_path), editions._newest(str(tmp_path)))
+    monkeypatch.setitem(editions._last_built, str(tmp_path), editions._newest())
     editions.build_spanish(english, dirty=True)  # nothing changed: skipped
     assert built == []
     with pytest.raises(RuntimeError, match="built"):

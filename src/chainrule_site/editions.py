@@ -111,7 +111,7 @@ SOURCES = (DOCS / "es", ROOT / "src")
 _last_built: dict[str, float] = {}
 
 
-def _newest(site_dir: str) -> float:
+def _newest() -> float:
     """The newest modification time among the Spanish edition's sources and the two configurations."""
     times = [path.stat().st_mtime for folder in SOURCES for path in folder.rglob("*") if path.is_file()]
     return max([*times, (ROOT / "mkdocs.yml").stat().st_mtime])
@@ -129,7 +129,7 @@ def build_spanish(english: Any, dirty: bool = False) -> None:
 
     if not overlay(english).is_file():
         return
-    newest = _newest(english.site_dir)
+    newest = _newest()
     if dirty and _last_built.get(english.site_dir) == newest and (Path(english.site_dir) / "es" / "index.html").is_file():
         logging.getLogger("mkdocs").info("The Spanish edition's sources are unchanged: es/ is not rebuilt")
         return
