@@ -31,11 +31,7 @@ def test_every_spanish_page_translates_an_english_page() -> None:
 
 
 def _nav_files(nav: list) -> list[str]:
-    out = []
-    for entry in nav:
-        value = next(iter(entry.values())) if isinstance(entry, dict) else entry
-        out += _nav_files(value) if isinstance(value, list) else [value]
-    return out
+    return [page for _, page in _nav_titles(nav)]
 
 
 def _nav_sections(nav: list) -> list[int]:

@@ -72,7 +72,6 @@ _INLINE_MATH = re.compile(r"\\\((?P<tex>.+?)\\\)", re.S)
 _LINK = re.compile(r"(?P<open>!?\[(?:[^\]\[]|\[[^\]]*\])*\]\()(?P<target>[^)\s]+)(?P<close>[^)]*\))")
 _DISPLAY_MATH = re.compile(r"^(?P<indent>[ ]*)\$\$[ ]*\n(?P<body>.*?)^(?P=indent)\$\$[ ]*$", re.M | re.S)
 _LABEL = re.compile(r"\\label\{(?P<name>[a-z0-9][a-z0-9-]*)\}")
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 
 
 def notebook_name(src_uri: str) -> str:
@@ -388,7 +387,9 @@ def page_notebook(markdown: str, src_uri: str, language: str = "en") -> dict | N
 
     if src_uri.startswith(EXCLUDED):
         return None
-    markdown = _FRONT_MATTER.sub("", markdown)
+    from chainrule_site.translations import FRONT_MATTER
+
+    markdown = FRONT_MATTER.sub("", markdown)
     page = _parse(markdown)
     blocks = [item for item in page.items if isinstance(item, _Block)]
     if not blocks:

@@ -45,12 +45,10 @@ from pathlib import Path
 
 from chainrule_site.paths import DOCS
 
-__all__ = ["SPANISH", "blob_id", "counterpart", "differences", "english_pages", "recorded_id"]
+__all__ = ["FRONT_MATTER", "SPANISH", "blob_id", "counterpart", "differences", "english_pages", "recorded_id"]
 
 #: The Spanish pages' folder inside docs/.
 SPANISH = DOCS / "es"
-#: Pages that exist only in English (none).
-ENGLISH_ONLY: frozenset[str] = frozenset()
 
 _FENCE_OPEN = re.compile(r"^(?P<indent> *)(?P<mark>`{3,}|~{3,})(?P<info>.*)$")
 _BOX = re.compile(r"^ *(?P<marker>!!!|\?\?\?\+?)\s+(?P<type>[\w-]+)(?P<rest>.*)$")
@@ -63,7 +61,8 @@ _DISPLAY = re.compile(r"^(?P<indent> *)\$\$[ ]*\n(?P<body>.*?)^(?P=indent)\$\$[ 
 _TEXT_CMD = re.compile(r"\\(?:text|textrm|mbox|textit|textbf)\{[^{}]*\}")
 _INLINE_CODE = re.compile(r"(`+).+?\1", re.S)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(?P<tex>[^$\n]+?)(?<!\\)\$|\\\((?P<paren>.+?)\\\)", re.S)
-_FRONT_MATTER = re.compile(r"\A---\n(?P<yaml>.*?)\n---\n", re.S)
+#: A page's front matter (the Spanish pages' ``translation_of``); page_notebooks leaves it out of notebooks.
+FRONT_MATTER = re.compile(r"\A---\n(?P<yaml>.*?)\n---\n", re.S)
 _MERMAID_LABEL = re.compile(r"\"[^\"]*\"|\|[^|]*\||(?<=[\[\(\{>])[^\]\)\}\"]*(?=[\]\)\}])")
 _NUMBER = re.compile(r"\d+(?:\.\d+)*")
 
@@ -76,7 +75,7 @@ def blob_id(data: bytes) -> str:
 def english_pages() -> list[str]:
     """Every translatable English source under docs/ (pages and notebooks), as paths relative to docs/."""
     pages = [p for p in DOCS.rglob("*") if p.suffix in (".md", ".ipynb") and SPANISH not in p.parents]
-    return sorted(str(p.relative_to(DOCS)) for p in pages if str(p.relative_to(DOCS)) not in ENGLISH_ONLY)
+    return sorted(str(p.relative_to(DOCS)) for p in pages)
 
 
 def counterpart(spanish: Path) -> Path:
@@ -89,7 +88,7 @@ def recorded_id(spanish: Path) -> str | None:
     text = spanish.read_text(encoding="utf-8")
     if spanish.suffix == ".ipynb":
         return json.loads(text).get("metadata", {}).get("translation_of")
-    front = _FRONT_MATTER.match(text)
+    front = FRONT_MATTER.match(text)
     found = re.search(r"^translation_of:\s*['\"]?(?P<id>[0-9a-f]{40})", front["yaml"], re.M) if front else None
     return found["id"] if found else None
 
@@ -139,7 +138,7 @@ def _parts(markdown_text: str) -> dict[str, list]:
     parts: dict[str, list] = {"code": [], "boxes": [], "headings": [], "comments": [], "html ids": [],
                               "figures": [], "display equations": [], "inline maths": []}
     prose: list[str] = []
-    lines = _FRONT_MATTER.sub(lambda m: "\n" * (m[0].count("\n")), markdown_text).splitlines()
+    lines = FRONT_MATTER.sub(lambda m: "\n" * (m[0].count("\n")), markdown_text).splitlines()
     index = 0
     while index < len(lines):
         line = lines[index]
