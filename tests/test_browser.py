@@ -7,10 +7,16 @@ requested from any host but the local server, no console error, no serious
 accessibility violation (axe-core) in either colour scheme, and nothing is
 wider than a phone. Screenshots of every page at desktop and phone widths go
 to ``artifacts/screenshots/``.
+
+Outside CI, a page whose visit was clean is not visited again while every file
+it loaded is byte for byte the same (``chainrule_site.browser_cache``); its
+checks then assert on the stored findings. ``CHAINRULE_BROWSER_CACHE=0`` visits
+every page.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -21,6 +27,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from chainrule_site import browser_cache, cache, testing
 from chainrule_site.testing import chromium_path, serve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,9 +57,14 @@ def page_urls() -> list[str]:
 PAGES = page_urls()
 
 
+#: The built site behind each served base URL (the findings cache reads the files a page loaded).
+_served: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="session")
 def base_url(site: Path) -> Iterator[str]:
     with serve(site) as url:
+        _served[url] = site
         yield url
 
 
@@ -148,6 +160,11 @@ def findings(browser: Browser, base_url: str, url: str, variant: str) -> Finding
     overflow and a screenshot at both widths; axe-core in both schemes.
     """
     if (url, variant) not in _findings:
+        stored = _stored_findings(browser, base_url)
+        reused = stored.load(url, SHOTS)
+        if reused is not None:
+            _findings.update({(url, name): Findings(found) for name, found in reused.items()})
+            return _findings[url, variant]
         opened = Visit(browser, base_url + url, width=WIDTHS["desktop"], scheme="light", until="search-index")
         page = opened.page
         name = (url.strip("/") or "home").replace("/", "-")
@@ -175,7 +192,28 @@ def findings(browser: Browser, base_url: str, url: str, variant: str) -> Finding
             record("dark", shot=False, axe=True)
         finally:
             opened.close()
+        visit = {shown: _findings[url, shown] for shown in VARIANTS}
+        if _clean(visit, base_url):
+            stored.store(url, visit, opened.requests, [SHOTS / f"{name}-{width}.png" for width in (WIDTHS["desktop"], WIDTHS["phone"])])
     return _findings[url, variant]
+
+
+def _stored_findings(browser: Browser, base_url: str) -> browser_cache.FindingsCache:
+    """The findings cache for this run: keyed by the browser, axe-core and the code of the visit."""
+    fixed = cache.key(browser.version, AXE.read_bytes(), Path(__file__).read_bytes(), Path(testing.__file__).read_bytes(),
+                      Path(browser_cache.__file__).read_bytes(), importlib.metadata.version("playwright"), str(FULL_PAGE_SHOTS))
+    return browser_cache.FindingsCache(_served[base_url], base_url, fixed)
+
+
+def _clean(visit: dict[str, Findings], base_url: str) -> bool:
+    """Whether a visit passed everything that could be a flake: only clean visits are stored for reuse."""
+    local = urlparse(base_url).netloc
+    return all(
+        not found["katexErrors"] and not found["failed"] and not found["errors"] and found["overflow"] <= 0
+        and all(urlparse(u).netloc == local for u in found["requests"] if urlparse(u).scheme in ("http", "https"))
+        and not any(v["impact"] in ("serious", "critical") for v in found.get("axe", []))
+        for found in visit.values()
+    )
 
 
 class PageChecks:
