@@ -7,6 +7,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from chainrule_site.audit import LIGHTHOUSE_CONFIG
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,3 +49,23 @@ def test_the_trace_records_every_default_category_but_invalidation_tracking() ->
     dropped = "disabled-by-default-devtools.timeline.invalidationTracking"
     assert dropped in found["defaults"], "Lighthouse no longer records it: drop trace-gatherer.mjs"
     assert found["recorded"] == [c for c in found["defaults"] if c != dropped]
+
+
+def test_the_audit_visits_the_pages_of_both_editions(tmp_path: Path) -> None:
+    """`make audit` reads the root sitemap and each edition's (es/sitemap.xml): every page of the site."""
+    from chainrule_site.audit import site_pages
+
+    def sitemap(folder: Path, pages: list[str]) -> None:
+        entries = "".join(f"<url><loc>https://x.org/book/{page}</loc></url>" for page in pages)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "sitemap.xml").write_text(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>')
+        for page in pages:
+            (tmp_path / page).mkdir(parents=True, exist_ok=True)
+            (tmp_path / page / "index.html").write_text("<p>")
+
+    sitemap(tmp_path, ["", "notation/"])
+    sitemap(tmp_path / "es", ["es/", "es/notation/"])
+    assert site_pages(tmp_path) == ["", "notation/", "es/", "es/notation/"]
+    (tmp_path / "es" / "notation" / "index.html").unlink()
+    with pytest.raises(FileNotFoundError, match="es/notation/"):
+        site_pages(tmp_path)

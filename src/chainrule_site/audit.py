@@ -98,7 +98,7 @@ class PageResult:
 
 
 def site_pages(site: Path) -> list[str]:
-    """List the pages of a built site, from its ``sitemap.xml``.
+    """List the pages of a built site, from its ``sitemap.xml`` and those of its editions (``es/sitemap.xml``).
 
     Parameters
     ----------
@@ -109,17 +109,20 @@ def site_pages(site: Path) -> list[str]:
     -------
     list[str]
         Each page's path relative to the site root, e.g. ``""`` for the home
-        page and ``"notebooks/iris/"``, in sitemap order.
+        page, ``"notebooks/iris/"`` and ``"es/notebooks/iris/"``, in sitemap order,
+        the root's sitemap first.
 
     Raises
     ------
     FileNotFoundError
         If the site has no ``sitemap.xml`` or a listed page has no ``index.html``.
     """
-    tree = ET.parse(site / "sitemap.xml")
-    locations = [loc.text or "" for loc in tree.iter(f"{_SITEMAP_NS}loc")]
-    if not locations:
-        raise FileNotFoundError(f"{site / 'sitemap.xml'} lists no pages")
+    locations = []
+    for sitemap in [site / "sitemap.xml", *sorted(site.glob("*/sitemap.xml"))]:
+        found = [loc.text or "" for loc in ET.parse(sitemap).iter(f"{_SITEMAP_NS}loc")]
+        if not found:
+            raise FileNotFoundError(f"{sitemap} lists no pages")
+        locations += found
     base = urlsplit(locations[0]).path  # the home page comes first: site_url's path
     pages = []
     for location in locations:
