@@ -24,15 +24,23 @@ help:
 # Python 3.11+ virtual environment with the pinned dependencies, installed by uv (pinned here and in
 # constraints.txt) and compiled to bytecode (this machine sets PYTHONDONTWRITEBYTECODE, so nothing
 # else would; uncompiled, importing torch and matplotlib takes twice as long in every process):
-# 24 s from an empty download cache, where pip took 52 s. uv does not read pip's configuration,
-# so pip's find-links (where this machine keeps the CPU build of torch) are passed on to it.
+# 24 s from an empty download cache, where pip took 52 s. uv does not read pip's configuration, so
+# pip's find-links and index URLs (PIP_* variables and pip.conf: where this machine keeps the CPU
+# build of torch, or the workflows' PyTorch CPU index) are passed on to it; local ones that do not
+# exist are skipped, as pip skips them, and every index is searched for the best match, as pip does.
 UV_VERSION := 0.13.8
 $(PY_STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chainrule needs Python 3.11 or newer, got " + sys.version.split()[0])'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet uv==$(UV_VERSION)
-	links=$$($(PY) -m pip config list 2>/dev/null | sed -n "s/^.*find-links='\(.*\)'$$/\1/p" | tr ' ' '\n' | sort -u | sed 's/^/--find-links /'); \
-	$(BIN)/uv pip install --python $(PY) --quiet --compile-bytecode $$links -r requirements.txt -c constraints.txt
+	sources=$$($(PY) -m pip config list 2>/dev/null \
+	  | sed -n "s/^[^.]*\.\(find-links\|index-url\|extra-index-url\)='\(.*\)'$$/\1 \2/p" \
+	  | while read -r option values; do for value in $$values; do \
+	      case "$$value" in /*|file://*) [ -e "$${value#file://}" ] || continue;; esac; echo "--$$option $$value"; \
+	    done; done | sort -u); \
+	echo "uv pip install (pip's sources: $${sources:-none})"; \
+	$(BIN)/uv pip install --python $(PY) --quiet --compile-bytecode --index-strategy unsafe-best-match $$sources \
+	  -r requirements.txt -c constraints.txt
 	$(BIN)/uv pip install --python $(PY) --quiet --no-deps -e .
 	@touch $@
 
