@@ -21,14 +21,14 @@ help:
 	@echo "make mutate  mutation scores: edited equations vs their checks, mutated package vs the docs tests"
 	@echo "make lock    re-pin the Python dependencies into constraints.txt"
 
-# Python 3.11+ virtual environment with the pinned dependencies, installed by uv (pinned here and in
+# Python 3.11+ virtual environment with the pinned dependencies, installed by uv (its pin in
 # constraints.txt) and compiled to bytecode (this machine sets PYTHONDONTWRITEBYTECODE, so nothing
 # else would; uncompiled, importing torch and matplotlib takes twice as long in every process):
 # 24 s from an empty download cache, where pip took 52 s. uv does not read pip's configuration, so
 # pip's find-links and index URLs (PIP_* variables and pip.conf: where this machine keeps the CPU
 # build of torch, or the workflows' PyTorch CPU index) are passed on to it; local ones that do not
 # exist are skipped, as pip skips them, and every index is searched for the best match, as pip does.
-UV_VERSION := 0.13.8
+UV_VERSION := $(shell sed -n 's/^uv==//p' constraints.txt)
 $(PY_STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chainrule needs Python 3.11 or newer, got " + sys.version.split()[0])'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
