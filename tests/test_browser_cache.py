@@ -62,6 +62,13 @@ def test_a_removed_file_visits_it_again(site: Path, tmp_path: Path) -> None:
     assert findings.load("page/", shots) is None
 
 
+def test_a_lost_screenshot_visits_it_again(site: Path, tmp_path: Path) -> None:
+    findings, shots = stored(site, tmp_path)
+    for shot in (tmp_path / "cache" / "browser").glob("*.png"):
+        shot.unlink()
+    assert findings.load("page/", shots) is None
+
+
 def test_other_browser_or_test_code_visits_it_again(site: Path, tmp_path: Path) -> None:
     stored(site, tmp_path, fixed="v1")
     assert browser_cache.FindingsCache(site, BASE, "v2").load("page/", tmp_path / "shots") is None

@@ -81,6 +81,8 @@ class FindingsCache:
             return None
         if any(_digest(self.site / name) != digest for name, digest in stored["files"].items()):
             return None
+        if not all(entry.with_name(f"{entry.stem}-{name}").is_file() for name in stored["shots"]):
+            return None
         shots.mkdir(parents=True, exist_ok=True)
         for name in stored["shots"]:
             (shots / name).write_bytes(entry.with_name(f"{entry.stem}-{name}").read_bytes())
