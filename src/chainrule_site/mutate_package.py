@@ -26,13 +26,17 @@ every mutant's test run). The plugin deselects those copies (pytest's public
 package exports, which dispatches to whichever mutant is active; the set of examples
 that runs is exactly the set ``pytest src`` runs. It also remembers each page's parse
 (through pytest-markdown-docs' public parser hook), so the child that mutmut forks per
-mutant does not parse it again.
+mutant does not parse it again. And it hides mutmut's trampoline decorator from
+:mod:`inspect`, so a page that prints a function's source (the engine chapter prints
+``_mul``) shows the package's source, as it does under ``pytest docs``.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -241,6 +245,31 @@ class _ParseOnce:
 def pytest_markdown_docs_markdown_it() -> Any:
     """Hand pytest-markdown-docs the harness's parser, remembering its parses."""
     return _ParseOnce((yield))
+
+
+#: The decorator mutmut writes above every function it mutates (its trampoline), alone on its line.
+_TRAMPOLINE = re.compile(r"\s*@_mutmut_mutated\(.*\)\s*")
+
+
+_getsourcelines = inspect.getsourcelines
+
+
+def _without_trampoline(obj: Any) -> tuple[list[str], int]:
+    """``inspect.getsourcelines`` without mutmut's decorator lines above the function."""
+    lines, first = _getsourcelines(obj)
+    dropped = 0
+    while dropped < len(lines) and _TRAMPOLINE.fullmatch(lines[dropped]):
+        dropped += 1
+    return lines[dropped:], first + dropped
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let ``inspect.getsource`` (which calls ``inspect.getsourcelines``) return the package's own lines."""
+    inspect.getsourcelines = _without_trampoline
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    inspect.getsourcelines = _getsourcelines
 
 
 #: What mutmut adds to the name of each mutated copy of a function.
