@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chainrule_site.audit import LIGHTHOUSE_CONFIG
+from chainrule_site.audit import LIGHTHOUSE_CONFIG, site_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,8 +53,6 @@ def test_the_trace_records_every_default_category_but_invalidation_tracking() ->
 
 def test_the_audit_visits_the_pages_of_both_editions(tmp_path: Path) -> None:
     """`make audit` reads the root sitemap and each edition's (es/sitemap.xml): every page of the site."""
-    from chainrule_site.audit import site_pages
-
     def sitemap(folder: Path, pages: list[str]) -> None:
         entries = "".join(f"<url><loc>https://x.org/book/{page}</loc></url>" for page in pages)
         folder.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ every page.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import os
@@ -198,11 +199,16 @@ def findings(browser: Browser, base_url: str, url: str, variant: str) -> Finding
     return _findings[url, variant]
 
 
+@functools.cache
+def _visit_digest(browser_version: str) -> str:
+    """What every visit depends on besides the site: the browser, axe-core and the code of the visit (read once)."""
+    return cache.key(browser_version, AXE.read_bytes(), Path(__file__).read_bytes(), Path(testing.__file__).read_bytes(),
+                     Path(browser_cache.__file__).read_bytes(), importlib.metadata.version("playwright"), str(FULL_PAGE_SHOTS))
+
+
 def _stored_findings(browser: Browser, base_url: str) -> browser_cache.FindingsCache:
     """The findings cache for this run: keyed by the browser, axe-core and the code of the visit."""
-    fixed = cache.key(browser.version, AXE.read_bytes(), Path(__file__).read_bytes(), Path(testing.__file__).read_bytes(),
-                      Path(browser_cache.__file__).read_bytes(), importlib.metadata.version("playwright"), str(FULL_PAGE_SHOTS))
-    return browser_cache.FindingsCache(_served[base_url], base_url, fixed)
+    return browser_cache.FindingsCache(_served[base_url], base_url, _visit_digest(browser.version))
 
 
 def _clean(visit: dict[str, Findings], base_url: str) -> bool:

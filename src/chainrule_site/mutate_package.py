@@ -269,6 +269,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    """Put ``inspect.getsourcelines`` back (a run inside a test process must not leave it changed)."""
     inspect.getsourcelines = _getsourcelines
 
 
