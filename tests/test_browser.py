@@ -485,7 +485,9 @@ def _switch_language(page: Page, name: str) -> None:
     """Open the header's language menu and pick ``name`` (as a reader does, by hovering or tapping)."""
     page.locator(".md-header__option .md-select button").first.hover()
     page.locator(f".md-select__link:text-is('{name}')").click()
-    page.wait_for_load_state("load")
+    # Until the network is idle: the search worker fetches its language's files after `load`, and
+    # leaving the page before they arrive aborts them (a failed request; seen once on a clean clone).
+    page.wait_for_load_state("networkidle")
 
 
 def test_the_switcher_leads_to_the_same_section_in_the_other_language_and_back(browser: Browser, base_url: str) -> None:
