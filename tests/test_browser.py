@@ -2,7 +2,7 @@
 
 The tests serve the built site on 127.0.0.1 themselves and drive Debian's
 Chromium with Playwright. For every page: math is typeset (no raw TeX, no
-KaTeX error, MathML for screen readers), every diagram is drawn, nothing fails to load, nothing is
+math error, MathML laid out by the browser in the site's math font), every diagram is drawn, nothing fails to load, nothing is
 requested from any host but the local server, no console error, no serious
 accessibility violation (axe-core) in either colour scheme, and nothing is
 wider than a phone. Screenshots of every page at desktop and phone widths go
@@ -123,12 +123,16 @@ VARIANTS = {"desktop": (WIDTHS["desktop"], "light"), "phone": (WIDTHS["phone"], 
 #: Run in the page, once per visit: what the per-page tests assert on.
 FINDINGS = """() => {
   const content = document.querySelector('.md-content');
-  const katex = [...content.querySelectorAll('.katex')];
+  const formulas = [...content.querySelectorAll('.arithmatex')];
   return {
-    katexErrors: [...content.querySelectorAll('.katex-error')].map(e => e.textContent.slice(0, 80)),
+    mathErrors: [...content.querySelectorAll('merror')].map(e => e.textContent.slice(0, 80)),
     text: content.innerText,
-    katexWithoutMathml: katex.filter(k => k.querySelectorAll('math').length !== 1).length,
-    katexCount: katex.length,
+    mathWithoutTex: formulas.filter(f => f.querySelectorAll('math[data-tex]').length !== 1).length,
+    flatFractions: [...content.querySelectorAll('mfrac')].filter(f => {
+      const [top, bottom] = [...f.children].map(c => c.getBoundingClientRect());
+      return top.height > 0 && bottom.height > 0 && top.bottom > bottom.top + 1; }).length,
+    mathCount: formulas.length,
+    mathFont: [...document.fonts].filter(f => f.family.includes('Latin Modern Math subset')).map(f => f.status),
     undrawnMermaid: content.querySelectorAll('pre.mermaid').length,
     diagramBoxes: [...content.querySelectorAll('.diagram:not(.diagram--dark) svg')].map(svg => {
       const box = svg.getBoundingClientRect(); return [box.width, box.height]; }),
@@ -215,7 +219,7 @@ def _clean(visit: dict[str, Findings], base_url: str) -> bool:
     """Whether a visit passed everything that could be a flake: only clean visits are stored for reuse."""
     local = urlparse(base_url).netloc
     return all(
-        not found["katexErrors"] and not found["failed"] and not found["errors"] and found["overflow"] <= 0
+        not found["mathErrors"] and not found["failed"] and not found["errors"] and found["overflow"] <= 0
         and all(urlparse(u).netloc == local for u in found["requests"] if urlparse(u).scheme in ("http", "https"))
         and not any(v["impact"] in ("serious", "critical") for v in found.get("axe", []))
         for found in visit.values()
@@ -237,10 +241,14 @@ class PageChecks:
 
     def test_math_is_typeset(self, browser: Browser, base_url: str) -> None:
         found = self.found(browser, base_url, "desktop")
-        assert found["katexErrors"] == [], found["katexErrors"]
+        assert found["mathErrors"] == [], found["mathErrors"]
         for raw in ("\\(", "\\)", "\\[", "\\]", "$$"):
             assert raw not in found["text"], f"raw TeX delimiter {raw!r} is visible on the page"
-        assert found["katexWithoutMathml"] == 0, f"{found['katexWithoutMathml']} of {found['katexCount']} formulas lack MathML"
+        assert found["mathWithoutTex"] == 0, f"{found['mathWithoutTex']} of {found['mathCount']} formulas lack MathML with their TeX"
+        # Laid out as MathML, not as inline text: each visible fraction's numerator is above its denominator.
+        assert found["flatFractions"] == 0, f"{found['flatFractions']} fractions are not laid out as MathML"
+        if found["mathCount"]:  # the math font is served, loaded and used
+            assert found["mathFont"] == ["loaded"], found["mathFont"]
 
     def test_every_diagram_is_drawn(self, browser: Browser, base_url: str) -> None:
         found = self.found(browser, base_url, "desktop")
@@ -365,7 +373,7 @@ def test_instant_navigation_typesets_math_on_the_next_page(browser: Browser, bas
         page.locator("a.md-nav__link[href*='softmax/jacobian']").first.click()
         page.wait_for_url(re.compile(r".*softmax/jacobian/?$"))
         wait_until_rendered(page)
-        assert page.locator(".md-content .katex").count() > 0
+        assert page.locator(".md-content .arithmatex math").count() > 0
         assert opened.errors == []
     finally:
         opened.close()
@@ -400,7 +408,7 @@ def whole_page_restyles(browser: Browser, address: str) -> tuple[int, list]:
     return elements, whole
 
 
-@pytest.mark.parametrize("url", ["notation/", "chain-rule/jacobians/"])
+@pytest.mark.parametrize("url", ["reference/api/", "es/reference/api/"])
 def test_theme_start_up_restyles_the_whole_page_at_most_five_times(browser: Browser, base_url: str, url: str) -> None:
     """The fewest whole-page restyles over up to three loads is at most five.
 

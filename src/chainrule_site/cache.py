@@ -9,7 +9,7 @@ and the tests reuse what the build (or an earlier run) already produced.
 The inputs are always named explicitly (:func:`key`): a notebook is keyed by
 its own bytes *and* by the sources of the package it imports
 (:func:`package_digest`), so an edit in ``src/chainrule`` runs it again; a
-formula by its TeX and the KaTeX version; a figure by the source of the code
+formula by its TeX and the Temml version; a figure by the source of the code
 that draws it, the package and the data file it reads.
 
 Concurrent writers (pytest-xdist workers) are safe: an entry is written to a

@@ -1,12 +1,12 @@
 """MkDocs hooks of the chainrule site (listed under ``hooks:`` in mkdocs.yml).
 
-Seven jobs, each small:
+Eight jobs, each small:
 
-* **Math at build time.**  Every formula is typeset by the pinned KaTeX
-  (:mod:`chainrule_site.typeset`) into HTML + MathML, so pages carry no math
-  script; KaTeX's stylesheet and fonts are served by the site under
-  ``vendor/katex/``, copied from ``node_modules`` at build time, never
-  committed, never from a CDN.
+* **Math at build time.**  Every formula is typeset by the pinned Temml
+  (:mod:`chainrule_site.typeset`) into MathML, so pages carry no math script;
+  Temml's stylesheet is served by the site under ``vendor/temml/``, copied
+  from ``node_modules`` at build time, with the math font cut down to the
+  glyphs this build's formulas draw; never committed, never from a CDN.
 * **Diagrams at build time.**  Every ``mermaid`` fence is drawn to one inline
   SVG whose colours follow the reader's scheme (:mod:`chainrule_site.diagrams`),
   so readers download no mermaid (several MB of script).
@@ -42,7 +42,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from chainrule_site import editions, page_notebooks, reference
+from chainrule_site import editions, page_notebooks, reference, typeset
 from chainrule_site.diagrams import THEMES, DiagramError, Renderer, merge_themes
 from chainrule_site.equations.source import strip_directives
 from chainrule_site.notebooks import NotebookError, executed
@@ -50,12 +50,14 @@ from chainrule_site.paths import NODE_MODULES
 from chainrule_site.typeset import TeXError, notebook_math_to_arithmatex, typeset_html
 
 
-#: Site path -> path inside node_modules.  Only woff2 fonts: every browser the
-#: site supports picks woff2 first, so the others would never be requested.
+#: Site path -> path inside node_modules.  Temml's stylesheet for Latin Modern
+#: Math and the one small font it uses for primes; the math font itself is
+#: written by :func:`on_post_build`, where the stylesheet expects it.
 VENDORED = {
-    "vendor/katex/katex.min.css": "katex/dist/katex.min.css",
+    "vendor/temml/Temml-Latin-Modern.css": "temml/dist/Temml-Latin-Modern.css",
+    "vendor/temml/Temml.woff2": "temml/dist/Temml.woff2",
 }
-KATEX_FONTS = "katex/dist/fonts"
+MATH_FONT = "vendor/temml/latinmodernmath.woff2"
 
 
 def vendored_assets() -> dict[str, Path]:
@@ -67,13 +69,11 @@ def vendored_assets() -> dict[str, Path]:
         If the front-end packages are not installed (run ``make`` or ``npm ci``).
     """
     assets = {site: NODE_MODULES / src for site, src in VENDORED.items()}
-    fonts = NODE_MODULES / KATEX_FONTS
-    assets.update({f"vendor/katex/fonts/{f.name}": f for f in sorted(fonts.glob("*.woff2"))})
     missing = [str(path) for path in assets.values() if not path.is_file()]
-    if missing or not fonts.is_dir():
+    if missing:
         raise PluginError(
-            "front-end assets are missing (expected KaTeX in node_modules/, "
-            f"got none at {missing[:2] or [str(fonts)]}); run `make` or `npm ci` first"
+            "front-end assets are missing (expected Temml in node_modules/, "
+            f"got none at {missing[:2]}); run `make` or `npm ci` first"
         )
     return assets
 
@@ -86,6 +86,12 @@ def on_startup(command: str, dirty: bool) -> None:
     """Remember whether the build is dirty, for the Spanish edition's build."""
     global _dirty
     _dirty = dirty
+
+
+def on_pre_build(config: Any) -> None:
+    """Start this build's list of the characters its formulas draw (a dirty build adds to the last one)."""
+    if not _dirty:
+        typeset.drawn.clear()
 
 
 def shared_assets(files: Files, config: Any) -> None:
@@ -293,8 +299,16 @@ def on_page_content(html_content: str, page: Any, config: Any, files: Files) -> 
     return reference.process_page(html_content, page, files)  # "Used on" lines; `cr.name` links to its entry
 
 
+def write_math_font(site_dir: Path) -> None:
+    """Write the math font, cut down to the characters this build's formulas draw, where Temml's stylesheet expects it."""
+    target = site_dir / MATH_FONT
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(typeset.subset_font(typeset.drawn))
+
+
 def on_post_build(config: Any) -> None:
-    """Close the diagram renderer's browser (started only if a diagram was not cached); build the Spanish edition."""
+    """Close the diagram renderer's browser; write the math font; build the Spanish edition."""
     _renderer.close()
+    write_math_font(Path(config.site_dir))
     if editions.language(config) == "en":
         editions.build_spanish(config, dirty=_dirty)
