@@ -11,10 +11,12 @@ process.stdin.on("data", (chunk) => { input += chunk; });
 process.stdin.on("end", () => {
   const out = JSON.parse(input).map(({ tex, display }) => {
     try {
-      // wrap "tex": an inline formula may break after a top-level relation or operator, as in
-      // TeX (Temml's stylesheet lays <math> out as a wrapping flex row). Temml wraps only
-      // without an <annotation>, so the TeX is kept by typeset.py in a data-tex attribute.
-      return { mathml: temml.renderToString(tex, { displayMode: display, annotate: false, wrap: "tex", throwOnError: true, trust: false }) };
+      // wrap "=": a long inline chain a = b = c may break before its second and later top-level
+      // "=" (Temml's stylesheet lays <math> out as a wrapping flex row). Not "tex" (a break after every
+      // operator): each break point splits the row, which changes the operators' MathML forms
+      // and so their spacing ("1, …,N", "=f′"). Temml wraps only without an <annotation>,
+      // so typeset.py keeps the TeX in a data-tex attribute.
+      return { mathml: temml.renderToString(tex, { displayMode: display, annotate: false, wrap: "=", throwOnError: true, trust: false }) };
     } catch (err) {
       return { error: String(err.message || err) };
     }

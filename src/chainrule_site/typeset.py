@@ -61,7 +61,7 @@ def temml_version() -> str:
 
 
 def _entry(tex: str, display: bool, version: str) -> Path:
-    return cache.path("mathml", cache.key("temml", version, "wrap=tex", "display" if display else "inline", tex) + ".html")
+    return cache.path("mathml", cache.key("temml", version, "wrap==", "display" if display else "inline", tex) + ".html")
 
 
 def mathml(formulas: list[tuple[str, bool]]) -> list[str]:
@@ -107,7 +107,7 @@ def with_tex(math: str, tex: str) -> str:
     """Keep a formula's TeX on its ``<math>`` element, as ``data-tex``.
 
     An attribute, not MathML's ``<annotation>``: Temml breaks long inline
-    formulas over lines only without one, and an attribute is not text, so the
+    formulas over lines (before a second top-level "=") only without one, and an attribute is not text, so the
     TeX stays out of Material's search index (which holds each formula once,
     as the text of its MathML) and out of what a screen reader reads.
 
