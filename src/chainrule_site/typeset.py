@@ -145,7 +145,7 @@ def subset_font(chars: set[str]) -> bytes:
     variants and pieces it stretches with (fontTools' glyph closure), so a
     tall bracket or sum sign is drawn by the font.  The subset's names say it
     is a derived font, as the GUST Font License asks.  Cached by the font and
-    the characters: 80 KB for the whole site, where the full font is 390 KB.
+    the characters: 82 KB for either edition, where the full font is 391 KB.
     """
     from fontTools import subset
     from fontTools.ttLib import TTFont
