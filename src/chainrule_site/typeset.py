@@ -106,10 +106,11 @@ def mathml(formulas: list[tuple[str, bool]]) -> list[str]:
 def with_tex(math: str, tex: str) -> str:
     """Keep a formula's TeX on its ``<math>`` element, as ``data-tex``.
 
-    An attribute, not MathML's ``<annotation>``: Temml breaks long inline
-    formulas over lines (before a second top-level "=") only without one, and an attribute is not text, so the
-    TeX stays out of Material's search index (which holds each formula once,
-    as the text of its MathML) and out of what a screen reader reads.
+    An attribute, not MathML's ``<annotation>``: Temml breaks a long inline
+    formula over lines (before a second top-level "=") only without one, and
+    an attribute is not text, so the TeX stays out of Material's search index
+    (which holds each formula once, as the text of its MathML) and out of
+    what a screen reader reads.
 
     Raises
     ------
