@@ -1,4 +1,4 @@
-"""`make audit`'s Lighthouse config: the default one, minus the trace category that skewed it."""
+"""`make audit`: its Lighthouse config (the default minus the trace category that skewed it) and its summary."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from chainrule_site.audit import LIGHTHOUSE_CONFIG, site_pages
+from chainrule_site.audit import (
+    LIGHTHOUSE_CONFIG,
+    first_paint_held,
+    format_report,
+    median_run,
+    site_pages,
+    summarise,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,3 +74,48 @@ def test_the_audit_visits_the_pages_of_both_editions(tmp_path: Path) -> None:
     (tmp_path / "es" / "notation" / "index.html").unlink()
     with pytest.raises(FileNotFoundError, match="es/notation/"):
         site_pages(tmp_path)
+
+
+def fake_report(performance: float | None, first_paint: float = 200.0, load: float = 400.0) -> dict:
+    """The parts of a Lighthouse report the audit's summary reads."""
+    categories = {c: {"score": 1.0, "auditRefs": []} for c in ("accessibility", "best-practices", "seo")}
+    categories["performance"] = {"score": performance, "auditRefs": []}
+    audits = {
+        "total-byte-weight": {"numericValue": 1000},
+        "network-requests": {"details": {"items": [{}, {}]}},
+        "metrics": {"details": {"items": [{"observedFirstContentfulPaint": first_paint, "observedLoad": load}]}},
+    }
+    return {"categories": categories, "audits": audits, "environment": {"benchmarkIndex": 2000}}
+
+
+def test_a_page_is_summarised_by_its_median_run() -> None:
+    """Three runs scoring 0.91, 0.62 and 0.95: the median is the first; an even count takes the lower middle."""
+    runs = [fake_report(0.91), fake_report(0.62), fake_report(0.95)]
+    assert median_run(runs) == 0
+    assert median_run([fake_report(0.95), fake_report(0.62)]) == 1
+    assert median_run([fake_report(None), fake_report(0.5), fake_report(0.7)]) == 1  # unscored counts as 0
+    assert median_run(runs[1:2]) == 0
+    with pytest.raises(ValueError, match="at least one run"):
+        median_run([])
+
+
+def test_a_first_paint_after_the_load_event_counts_as_held() -> None:
+    assert first_paint_held(fake_report(0.7, first_paint=1250.0, load=450.0))
+    assert not first_paint_held(fake_report(0.9, first_paint=190.0, load=450.0))
+    broken = fake_report(0.9)
+    broken["audits"]["metrics"] = {"details": {"items": []}}
+    with pytest.raises(KeyError, match="observed metrics"):
+        first_paint_held(broken)
+
+
+def test_the_summary_keeps_every_runs_score_and_counts_the_held_ones() -> None:
+    runs = [fake_report(0.91), fake_report(0.62, first_paint=1300.0), fake_report(0.95)]
+    result = summarise("notation/", runs[median_run(runs)], runs=runs)
+    assert result.scores["performance"] == 91
+    assert result.runs == (91, 62, 95)
+    assert result.held == 1
+    assert (result.transfer_bytes, result.requests, result.benchmark_index) == (1000, 2, 2000)
+    line = format_report([result]).splitlines()[1].split()
+    assert line[:5] == ["notation/", "91", "100", "100", "100"]
+    assert line[5:7] == ["91/62/95", "1"]
+    assert summarise("", runs[0]).runs == (91,)  # one run: its own score

@@ -9,11 +9,24 @@ Lighthouse's default mobile preset (emulated phone, throttled network and
 CPU) and four categories: performance, accessibility, best practices and
 SEO.
 
-It writes each page's Lighthouse report to ``artifacts/audit/<page>.json``
-and a summary, one line per page, to ``artifacts/audit/report.txt``: the four
-scores (0-100), the total transfer size in bytes (Lighthouse's
-``total-byte-weight`` audit), the number of requests and the host's
-``benchmarkIndex`` during that page's run.
+Each page is audited three times (``--runs``) and summarised by its median
+run, the one with the median performance score: a single run's score is noisy,
+and Lighthouse's ``docs/variability.md`` advises the median of several. Part of
+the noise is the browser's: in headless Chrome the compositor sometimes holds a
+page's first frame for about a second after the page has painted and loaded
+(viz throttles the frames it sends to a renderer it thinks unresponsive;
+Lighthouse issue 17148), and Lighthouse's simulation then counts every request
+made before that late paint as delaying it, so the run's LCP comes out 1.5 s
+longer and its score 10-20 points lower. Such a run is counted as *held*: its
+observed first contentful paint came after the page's load event. The report
+gives every run's score and the number of held runs, so nothing is hidden.
+
+It writes each page's median report to ``artifacts/audit/<page>.json``, every
+run's to ``artifacts/audit/runs/<page>-<n>.json``, and a summary, one line per
+page, to ``artifacts/audit/report.txt``: the four scores (0-100) of the median
+run, each run's performance score, the held runs, the total transfer size in
+bytes (Lighthouse's ``total-byte-weight`` audit), the number of requests and
+the host's ``benchmarkIndex`` during the median run.
 
 Lighthouse runs with ``lighthouse/lighthouse-config.mjs``: its default config
 with one trace category fewer (``trace-gatherer.mjs`` explains): Lighthouse 12.2
@@ -38,6 +51,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -87,6 +101,12 @@ class PageResult:
         weighted or not), for the categories below the threshold.
     benchmark_index : int
         The host's CPU benchmark during the run (Lighthouse's ``benchmarkIndex``).
+    runs : tuple[int, ...]
+        The performance score of every run, in the order they ran (the median
+        run's alone when the page was audited once).
+    held : int
+        How many runs had their first paint held back by the browser
+        (:func:`first_paint_held`).
     """
 
     page: str
@@ -95,6 +115,8 @@ class PageResult:
     requests: int
     failing: dict[str, list[str]]
     benchmark_index: int = 0
+    runs: tuple[int, ...] = ()
+    held: int = 0
 
 
 def site_pages(site: Path) -> list[str]:
@@ -139,6 +161,66 @@ def site_pages(site: Path) -> list[str]:
 def report_name(page: str) -> str:
     """File stem of a page's report: ``"notebooks/iris/"`` -> ``"notebooks-iris"``, home -> ``"index"``."""
     return page.strip("/").replace("/", "-") or "index"
+
+
+def performance_score(report: dict) -> int:
+    """A report's performance score, 0-100 (0 when Lighthouse could not score it)."""
+    score = report["categories"]["performance"].get("score")
+    return round(100 * score) if score is not None else 0
+
+
+def first_paint_held(report: dict) -> bool:
+    """Whether the browser held the page's first paint until after the page had loaded.
+
+    The signature of the headless-Chrome frame throttling described in the module
+    docstring: the observed first contentful paint comes after the load event,
+    though a page that is loaded has long had everything its first paint needs.
+
+    Parameters
+    ----------
+    report : dict
+        A Lighthouse report (``LHR``).
+
+    Returns
+    -------
+    bool
+        True if the observed first contentful paint is later than the observed load event.
+
+    Raises
+    ------
+    KeyError
+        If the report has no observed metrics (Lighthouse's ``metrics`` audit).
+    """
+    items = (report["audits"]["metrics"].get("details") or {}).get("items") or []
+    if not items:
+        raise KeyError("the report has no observed metrics (Lighthouse's metrics audit)")
+    observed = items[0]
+    return observed["observedFirstContentfulPaint"] > observed["observedLoad"]
+
+
+def median_run(reports: list[dict]) -> int:
+    """The index of the run with the median performance score.
+
+    Parameters
+    ----------
+    reports : list[dict]
+        One Lighthouse report per run of a page, at least one.
+
+    Returns
+    -------
+    int
+        Index into ``reports``. For an even number of runs the lower of the two
+        middle runs: the summary never rounds up.
+
+    Raises
+    ------
+    ValueError
+        If ``reports`` is empty.
+    """
+    if not reports:
+        raise ValueError("reports is empty: a page needs at least one run")
+    order = sorted(range(len(reports)), key=lambda i: performance_score(reports[i]))
+    return order[(len(order) - 1) // 2]
 
 
 def run_lighthouse(url: str, output: Path, timeout: float = PAGE_TIMEOUT, cpu_slowdown: float | None = None) -> dict:
@@ -198,7 +280,7 @@ def run_lighthouse(url: str, output: Path, timeout: float = PAGE_TIMEOUT, cpu_sl
     return report
 
 
-def summarise(page: str, report: dict, threshold: int = THRESHOLD) -> PageResult:
+def summarise(page: str, report: dict, threshold: int = THRESHOLD, runs: list[dict] | None = None) -> PageResult:
     """Reduce a Lighthouse report to the page's scores, size and failing audits.
 
     Parameters
@@ -206,15 +288,19 @@ def summarise(page: str, report: dict, threshold: int = THRESHOLD) -> PageResult
     page : str
         The page's path in the site.
     report : dict
-        Lighthouse's JSON report for the page.
+        Lighthouse's JSON report for the page (the median run's).
     threshold : int, optional
         Categories scoring below this list their failing audits.
+    runs : list[dict] or None, optional
+        Every run's report, ``report`` among them, for the per-run scores and
+        the held runs; None when the page ran once.
 
     Returns
     -------
     PageResult
         The summary; a category Lighthouse could not score counts as 0.
     """
+    runs = [report] if runs is None else runs
     audits = report["audits"]
     scores, failing = {}, {}
     for category in CATEGORIES:
@@ -231,20 +317,23 @@ def summarise(page: str, report: dict, threshold: int = THRESHOLD) -> PageResult
     transfer = int(audits["total-byte-weight"].get("numericValue") or 0)
     requests = len((audits["network-requests"].get("details") or {}).get("items") or [])
     benchmark = round((report.get("environment") or {}).get("benchmarkIndex") or 0)
-    return PageResult(page or "/", scores, transfer, requests, failing, benchmark)
+    return PageResult(page or "/", scores, transfer, requests, failing, benchmark,
+                      tuple(performance_score(run) for run in runs), sum(first_paint_held(run) for run in runs))
 
 
 def format_report(results: list[PageResult]) -> str:
-    """One line per page: page, the four scores, transfer bytes, requests, the host's benchmarkIndex."""
+    """One line per page: page, the four scores, each run's performance, held runs, bytes, requests, benchmarkIndex."""
     width = max([len("page"), *(len(r.page) for r in results)])
-    header = (f"{'page':<{width}}  {'perf':>4}  {'a11y':>4}  {'bp':>4}  {'seo':>4}  {'bytes':>9}  {'requests':>8}"
-              f"  {'cpu-bench':>9}")
+    runs = max([len("runs"), *(len("/".join(map(str, r.runs))) for r in results)])
+    header = (f"{'page':<{width}}  {'perf':>4}  {'a11y':>4}  {'bp':>4}  {'seo':>4}  {'runs':>{runs}}  {'held':>4}"
+              f"  {'bytes':>9}  {'requests':>8}  {'cpu-bench':>9}")
     lines = [header]
     for r in results:
         s = r.scores
         lines.append(
             f"{r.page:<{width}}  {s['performance']:>4}  {s['accessibility']:>4}  {s['best-practices']:>4}  "
-            f"{s['seo']:>4}  {r.transfer_bytes:>9}  {r.requests:>8}  {r.benchmark_index:>9}"
+            f"{s['seo']:>4}  {'/'.join(map(str, r.runs)):>{runs}}  {r.held:>4}  {r.transfer_bytes:>9}"
+            f"  {r.requests:>8}  {r.benchmark_index:>9}"
         )
     return "\n".join(lines) + "\n"
 
@@ -256,6 +345,7 @@ def audit(
     only: list[str] | None = None,
     timeout: float = PAGE_TIMEOUT,
     cpu_slowdown: float | None = None,
+    runs: int = 3,
 ) -> tuple[list[PageResult], list[str]]:
     """Audit every page of a built site with Lighthouse, one page at a time.
 
@@ -274,6 +364,8 @@ def audit(
         Seconds one page may take.
     cpu_slowdown : float or None, optional
         Lighthouse's simulated CPU slowdown; None keeps the mobile preset's (4).
+    runs : int, optional
+        Lighthouse runs per page; the page is summarised by its median run.
 
     Returns
     -------
@@ -283,6 +375,8 @@ def audit(
         One line per page and category below the threshold, or per page
         Lighthouse could not audit; empty when all is well.
     """
+    if runs < 1:
+        raise ValueError(f"runs must be at least 1, got {runs}")
     pages = site_pages(site)
     if only is not None:
         wanted = {page.strip("/") for page in only}
@@ -290,24 +384,30 @@ def audit(
         if unknown:
             raise ValueError(f"not pages of the site: {sorted(unknown)}; its pages are {pages}")
         pages = [page for page in pages if page.strip("/") in wanted]
-    output.mkdir(parents=True, exist_ok=True)
+    run_dir = output / "runs"
+    run_dir.mkdir(parents=True, exist_ok=True)
     if only is None:
-        for stale in output.glob("*.json"):
+        for stale in [*output.glob("*.json"), *run_dir.glob("*.json")]:
             stale.unlink()
     results: list[PageResult] = []
     problems: list[str] = []
     with serve(site) as base_url:
         for page in pages:
             started = time.monotonic()
+            name = report_name(page)
             try:
-                report = run_lighthouse(base_url + page, output / f"{report_name(page)}.json", timeout, cpu_slowdown)
+                reports = [run_lighthouse(base_url + page, run_dir / f"{name}-{n}.json", timeout, cpu_slowdown)
+                           for n in range(1, runs + 1)]
             except RuntimeError as err:
                 problems.append(f"{page or '/'}: not audited: {err}")
                 print(f"  {page or '/'}: FAILED ({err})", file=sys.stderr, flush=True)
                 continue
-            result = summarise(page, report, threshold)
+            median = median_run(reports)
+            shutil.copyfile(run_dir / f"{name}-{median + 1}.json", output / f"{name}.json")
+            result = summarise(page, reports[median], threshold, reports)
             results.append(result)
-            print(f"  {result.page}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+            print(f"  {result.page}: {'/'.join(map(str, result.runs))} in {time.monotonic() - started:.0f} s",
+                  file=sys.stderr, flush=True)
             for category, failing in result.failing.items():
                 problems.append(
                     f"{result.page}: {category} {result.scores[category]} < {threshold}"
@@ -338,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
                         help='audit only this page, e.g. "chain-rule/" or "" for the home page (repeatable)')
     parser.add_argument("--timeout", type=float, default=PAGE_TIMEOUT,
                         help="seconds one page may take (default: %(default)s)")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="Lighthouse runs per page, summarised by the median (default: %(default)s)")
     parser.add_argument("--cpu-slowdown", type=float, metavar="FACTOR",
                         help="Lighthouse's simulated CPU slowdown (default: the mobile preset's 4); "
                              "for diagnosis on a slow host, see the module docstring")
@@ -359,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"auditing {site} with Lighthouse (mobile) ...", file=sys.stderr, flush=True)
         try:
             results, problems = audit(site.resolve(), args.output, args.threshold, args.pages, args.timeout,
-                                      args.cpu_slowdown)
+                                      args.cpu_slowdown, args.runs)
         except (FileNotFoundError, ValueError) as err:
             print(err, file=sys.stderr)
             return 2
