@@ -163,9 +163,9 @@ def report_name(page: str) -> str:
     return page.strip("/").replace("/", "-") or "index"
 
 
-def performance_score(report: dict) -> int:
-    """A report's performance score, 0-100 (0 when Lighthouse could not score it)."""
-    score = report["categories"]["performance"].get("score")
+def category_score(report: dict, category: str = "performance") -> int:
+    """A report's score in one category, 0-100 (0 when Lighthouse could not score it)."""
+    score = report["categories"][category].get("score")
     return round(100 * score) if score is not None else 0
 
 
@@ -219,7 +219,7 @@ def median_run(reports: list[dict]) -> int:
     """
     if not reports:
         raise ValueError("reports is empty: a page needs at least one run")
-    order = sorted(range(len(reports)), key=lambda i: performance_score(reports[i]))
+    order = sorted(range(len(reports)), key=lambda i: category_score(reports[i]))
     return order[(len(order) - 1) // 2]
 
 
@@ -305,7 +305,7 @@ def summarise(page: str, report: dict, threshold: int = THRESHOLD, runs: list[di
     scores, failing = {}, {}
     for category in CATEGORIES:
         entry = report["categories"][category]
-        score = round(100 * entry["score"]) if entry.get("score") is not None else 0
+        score = category_score(report, category)
         scores[category] = score
         if score < threshold:
             failing[category] = [
@@ -318,7 +318,7 @@ def summarise(page: str, report: dict, threshold: int = THRESHOLD, runs: list[di
     requests = len((audits["network-requests"].get("details") or {}).get("items") or [])
     benchmark = round((report.get("environment") or {}).get("benchmarkIndex") or 0)
     return PageResult(page or "/", scores, transfer, requests, failing, benchmark,
-                      tuple(performance_score(run) for run in runs), sum(first_paint_held(run) for run in runs))
+                      tuple(category_score(run) for run in runs), sum(first_paint_held(run) for run in runs))
 
 
 def format_report(results: list[PageResult]) -> str:
