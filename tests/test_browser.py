@@ -156,7 +156,9 @@ NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => requestAnima
 #: the light scheme's colours, which a reader scrolling to it never sees. The dark
 #: variant's checks read the page with every block drawn, as a reader sees each one.
 DRAW_EVERY_BLOCK = ".md-typeset * { content-visibility: visible !important; }"
-#: Waits until no colour is mid-transition (the theme fades colours when the scheme changes).
+#: Waits until nothing is mid-transition. The theme fades colours when the scheme changes,
+#: and a change of width fades and slides the navigation drawer's panels (0.25 s): axe-core
+#: run halfway reads a fading label's grey as its colour (contrast 2.1; 4.5+ once faded in).
 TRANSITIONS_DONE = "() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))"
 
 
@@ -170,7 +172,8 @@ def findings(browser: Browser, base_url: str, url: str, variant: str) -> Finding
     the dark variant by the scheme toggle (the same ``data-md-color-scheme``
     a reader whose system prefers dark gets at load). Every check of a variant
     reads what was recorded for it: math, diagrams and images at desktop width;
-    overflow and a screenshot at both widths; axe-core in both schemes.
+    overflow and a screenshot at both widths; axe-core at both widths and in both schemes
+    (at phone width, wide formulas and tables scroll sideways and must take keyboard focus).
     """
     if (url, variant) not in _findings:
         stored = _stored_findings(browser, base_url)
@@ -197,8 +200,11 @@ def findings(browser: Browser, base_url: str, url: str, variant: str) -> Finding
             record("desktop", shot=True, axe=True)
             page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
             page.evaluate(NEXT_FRAME)
-            record("phone", shot=True, axe=False)
+            page.evaluate(TRANSITIONS_DONE)
+            record("phone", shot=True, axe=True)
             page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+            page.evaluate(NEXT_FRAME)
+            page.evaluate(TRANSITIONS_DONE)
             page.locator("form[data-md-component=palette] label:visible").first.click()
             page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
             page.add_style_tag(content=DRAW_EVERY_BLOCK)
@@ -286,7 +292,7 @@ class PageChecks:
         name = (self.url.strip("/") or "home").replace("/", "-")
         assert (SHOTS / f"{name}-{width}.png").stat().st_size > 1000
 
-    @pytest.mark.parametrize("variant", ["desktop", "dark"])
+    @pytest.mark.parametrize("variant", ["desktop", "phone", "dark"])
     def test_no_serious_accessibility_violations(self, browser: Browser, base_url: str, variant: str) -> None:
         scheme = VARIANTS[variant][1]
         problems = [
@@ -355,6 +361,39 @@ def test_code_blocks_have_a_copy_button(browser: Browser, base_url: str) -> None
         copy = opened.page.locator(".md-content pre button[data-md-type=copy]")
         assert copy.count() == blocks
         assert copy.first.get_attribute("title") == "Copy to clipboard"
+    finally:
+        opened.close()
+
+
+#: A box that scrolls sideways on a phone: softmax/gradient's widest display formula.
+WIDE_FORMULA = "() => [...document.querySelectorAll('.md-content div.arithmatex')].sort((a, b) => b.scrollWidth - a.scrollWidth)[0]"
+
+
+def test_a_box_that_scrolls_sideways_takes_focus_only_while_it_overflows(browser: Browser, base_url: str) -> None:
+    """A wide formula on a phone can be reached with Tab and scrolled with the arrow keys; on a desktop,
+    where it fits, it is not a tab stop (overrides/main.html, the ResizeObserver script)."""
+    opened = Visit(browser, base_url + "softmax/gradient/", width=WIDTHS["phone"])
+    page = opened.page
+    try:
+        page.evaluate(NEXT_FRAME)
+        wide = page.evaluate_handle(WIDE_FORMULA).as_element()
+        assert wide is not None
+        assert wide.evaluate("b => b.scrollWidth > b.clientWidth + 1"), "the widest formula fits a phone: pick another page"
+        assert wide.get_attribute("tabindex") == "0"
+        wide.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("b => b.scrollLeft > 0", arg=wide)
+        page.add_style_tag(content=DRAW_EVERY_BLOCK)  # an undrawn box is a tab stop until drawn and seen to fit
+        page.evaluate(NEXT_FRAME)
+        fitting = page.evaluate("""() => [...document.querySelectorAll('.md-content div.arithmatex')]
+            .filter(b => b.scrollWidth <= b.clientWidth && !b.closest('details:not([open])'))
+            .map(b => b.getAttribute('tabindex'))""")
+        assert fitting and set(fitting) == {None}, "a formula that fits is still a tab stop"
+        wide.evaluate("b => b.blur()")
+        page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+        page.evaluate(NEXT_FRAME)
+        assert wide.evaluate("b => b.scrollWidth <= b.clientWidth"), "the widest formula overflows a desktop"
+        assert wide.get_attribute("tabindex") is None
     finally:
         opened.close()
 
