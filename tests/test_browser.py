@@ -125,7 +125,7 @@ FINDINGS = """async () => {
   const content = document.querySelector('.md-content');
   const formulas = [...content.querySelectorAll('.arithmatex')];
   const figures = [...content.querySelectorAll('img[src*="figures/"]')];
-  const lazyFigures = figures.filter(i => i.loading === 'lazy' && i.width > 0 && i.height > 0).length;
+  const lazyFigures = figures.filter(i => i.loading === 'lazy' && i.hasAttribute('width') && i.hasAttribute('height')).length;
   // a lazy image is fetched as the reader nears it: fetch each now, as scrolling down would
   await Promise.all([...content.querySelectorAll('img[loading=lazy]')].map(i => {
     i.loading = 'eager'; return i.decode().catch(() => null); }));
